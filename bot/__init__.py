@@ -1,0 +1,1 @@
+"""metbot core: domain rules, settings, wiring and the CLI."""

@@ -1,0 +1,96 @@
+"""The composition root: settings, clock and database in; a wired Bolt app out. No module-level state."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import Engine
+
+from bot.cadence import Cadence
+from bot.clock import Clock, system_clock
+from bot.engagement import Engagement
+from bot.service import Core
+from bot.settings import Settings, secret
+from bot.sweep import Sweeper
+from handlers import actions, commands, events, followups, views
+from handlers.digests import SlackDigestSender
+from store.db import make_engine, make_sessions, upgrade
+
+log = logging.getLogger(__name__)
+
+# Lazy listeners (the work after each ack) run here. Bolt's default is 5 threads; a burst of slow
+# follow-up work would queue behind them, so the pool is sized for a burst of clicks.
+LISTENER_THREADS = 64
+
+
+def slack_client(settings: Settings, token: str | None = None, *, timeout: float = 10) -> WebClient:
+    """The one Slack client factory: our API URL, a timeout, and retries for 429, 5xx and lost connections."""
+    return WebClient(
+        token=token if token is not None else (secret(settings.slack_bot_token) or None),
+        base_url=settings.slack_api_url,
+        timeout=int(timeout) if timeout >= 1 else timeout,  # type: ignore[arg-type]
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+@dataclass
+class Metbot:
+    """Everything `serve`, `socket`, `nudge`, `demo` and the tests need, wired once."""
+
+    settings: Settings
+    app: App
+    core: Core
+    engagement: Engagement
+    sweeper: Sweeper
+    engine: Engine
+    executor: ThreadPoolExecutor
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    cadence: Cadence | None = None,
+    engine: Engine | None = None,
+    migrate: bool = True,
+    slack_timeout: float = 10,
+) -> Metbot:
+    engine = engine or make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    cadence = cadence or Cadence()
+    sessions = make_sessions(engine)
+    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="metbot-lazy")
+    core = Core(sessions=sessions, clock=clock, cadence=cadence)
+    engagement = Engagement(sessions=sessions, clock=clock, cadence=cadence)
+    app = App(
+        signing_secret=secret(settings.slack_signing_secret) or None,
+        token=secret(settings.slack_bot_token) or None,
+        client=slack_client(settings, timeout=slack_timeout),
+        # The ack listener's answer is the HTTP response; slow work goes to lazy listeners on the pool below.
+        # This skips Bolt's 10 ms ack polling and keeps the request thread free (see benchmarks/).
+        process_before_response=True,
+        listener_executor=executor,
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+    )
+    for module in (commands, actions, views, events):
+        module.register(app, core)
+    followups.register(app, core, engagement)
+    sender = SlackDigestSender(client_for=lambda _team: app.client)
+    sweeper = Sweeper(sessions=sessions, sender=sender, cadence=cadence)
+    return Metbot(settings=settings, app=app, core=core, engagement=engagement, sweeper=sweeper, engine=engine,
+                  executor=executor)

@@ -1,0 +1,93 @@
+"""Platform-neutral results. The core answers in these; Slack renders them to Block Kit, Teams to cards.
+
+Text is plain: the renderer escapes it, so nothing a user typed can become markup or a mention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Who:
+    """A person, as the core knows them: (platform, workspace, user)."""
+
+    workspace: str
+    user: str
+    platform: str = "slack"
+
+
+@dataclass(frozen=True)
+class Button:
+    action: str
+    label: str
+    value: str = ""
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A pick-one menu; each option's value is sent back with the action."""
+
+    action: str
+    placeholder: str
+    options: tuple[tuple[str, str], ...]  # (value, label)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One thing to say; `key` lets a later answer replace just this part of the message."""
+
+    text: str = ""
+    title: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()  # (label, value)
+    buttons: tuple[Button, ...] = ()
+    choice: Choice | None = None
+    note: str | None = None  # small print under the section
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    headline: str
+    sections: tuple[Section, ...] = ()
+    replace_original: bool = False
+
+
+@dataclass(frozen=True)
+class Input:
+    id: str
+    label: str
+    kind: Literal["text", "long_text", "date", "choice"] = "text"
+    value: str | date | None = None
+    optional: bool = True
+    placeholder: str | None = None
+    hint: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    title: str
+    submit: str
+    inputs: tuple[Input, ...]
+    context: str = ""  # opaque to the user, checked again on submit
+    intro: str | None = None
+
+
+@dataclass(frozen=True)
+class FormErrors:
+    """Per-input messages shown on the fields themselves."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The acting user may not touch what the request names; say so kindly, change nothing."""
+
+    message: str = "That isn't yours to change, so I left it alone."

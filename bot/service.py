@@ -1,0 +1,213 @@
+"""The application core: use cases over the store, answering in platform-neutral results.
+
+Handlers (Slack today, Teams next) call these with plain values; nothing here knows Block Kit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import capture
+from bot.cadence import Cadence, first_due, local_today
+from bot.capture import Logged, MeetingDraft
+from bot.clock import Clock
+from bot.listing import contacts_reply
+from bot.parsing import Problem, name_key, parse_met
+from bot.results import Form, FormErrors, Refusal, Reply, Who
+from bot.stats import ContactFacts, History, stats_for, stats_reply
+from store import followups, meetings, people
+from store.db import Sessions
+from store.meetings import MeetingValues
+from store.models import Member
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the platform tells us about a person on first sight."""
+
+    timezone: str | None
+    display_name: str | None = None
+
+
+@dataclass
+class Core:
+    sessions: Sessions
+    clock: Clock
+    cadence: Cadence = field(default_factory=Cadence)
+
+    # --- members ------------------------------------------------------------------------------
+
+    def needs_profile(self, who: Who) -> bool:
+        """True on first sight (or when the timezone is still unknown): the edge should look the user up."""
+        with self.sessions() as session:
+            found = people.find_member(session, who.platform, who.workspace, who.user)
+            return found is None or found.timezone is None
+
+    def remember(self, who: Who, profile: Profile) -> None:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            if profile.timezone:
+                member.timezone = profile.timezone
+            if profile.display_name:
+                member.display_name = profile.display_name
+
+    def timezone_of(self, who: Who) -> str | None:
+        with self.sessions() as session:
+            found = people.find_member(session, who.platform, who.workspace, who.user)
+            return found.timezone if found else None
+
+    def today(self, who: Who) -> date:
+        return local_today(self.clock(), self.timezone_of(who))
+
+    # --- capture ------------------------------------------------------------------------------
+
+    def capture_text(self, who: Who, text: str, name_of: Callable[[str], str | None]) -> Reply:
+        """`/met <text>`: parse, save, coach. Every outcome is a reply; nothing is half-saved."""
+        now = self.clock()
+        timezone = self.timezone_of(who)
+        parsed = parse_met(text, now=now, timezone=timezone or "UTC")
+        if isinstance(parsed, Problem):
+            return capture.problem_reply(parsed.message)
+        name = parsed.name
+        if parsed.linked_user_id and not name:
+            name = name_of(parsed.linked_user_id) or parsed.linked_user_id
+        today = local_today(now, timezone)
+        draft = capture.with_offer_kind_guessed(capture.draft_from(parsed, today=today, name=name))
+        if draft.met_on > today:
+            return capture.problem_reply("That meeting is in the future: log it once it has happened.")
+        try:
+            logged = self._save(who, draft, warnings=parsed.warnings)
+        except SQLAlchemyError:
+            log.exception("capture failed", extra={"team": who.workspace, "user": who.user})
+            return capture.save_failed_reply()
+        return capture.logged_reply(logged, today=today)
+
+    def _values(self, draft: MeetingDraft) -> MeetingValues:
+        return MeetingValues(
+            name=draft.name,
+            name_key=name_key(draft.name),
+            met_on=draft.met_on,
+            company=draft.company,
+            event=draft.event,
+            linked_user_id=draft.linked_user_id,
+            next_step=draft.next_step,
+            next_step_owner=draft.next_step_owner,
+            next_step_due=draft.due,
+            offer=draft.offer,
+            offer_kind=draft.offer_kind,
+            notes=draft.notes,
+            connection=draft.connection,
+        )
+
+    def _save(
+        self, who: Who, draft: MeetingDraft, *, warnings: tuple[str, ...] = (), meeting_id: int | None = None
+    ) -> Logged | Refusal:
+        now = self.clock()
+        due_on = first_due(draft.met_on, draft.due, self.cadence)
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            if meeting_id is None:
+                saved = meetings.log_meeting(session, member.id, self._values(draft), now=now, due_on=due_on)
+                updated = False
+            else:
+                meeting = meetings.owned_meeting(session, member.id, meeting_id)
+                if meeting is None:
+                    return Refusal()
+                saved = meetings.update_meeting(session, meeting, self._values(draft), now=now, due_on=due_on)
+                updated = True
+        return Logged(
+            meeting_id=saved.meeting_id,
+            contact_id=saved.contact_id,
+            draft=draft,
+            follow_up_on=due_on,
+            earlier_meetings=saved.earlier_meetings,
+            updated=updated,
+            warnings=warnings,
+        )
+
+    # --- the form -----------------------------------------------------------------------------
+
+    def new_meeting_form(self, who: Who, channel: str | None = None) -> Form:
+        return capture.meeting_form(today=self.today(who), channel=channel)
+
+    def edit_meeting_form(self, who: Who, meeting_id: int) -> Form | Refusal:
+        with self.sessions() as session:
+            member = people.find_member(session, who.platform, who.workspace, who.user)
+            meeting = meetings.owned_meeting(session, member.id, meeting_id) if member else None
+            if member is None or meeting is None:
+                return Refusal()
+            draft = MeetingDraft(
+                name=meeting.contact.name,
+                met_on=meeting.met_on,
+                company=meeting.contact.company,
+                event=meeting.event,
+                linked_user_id=meeting.contact.linked_user_id,
+                next_step=meeting.next_step,
+                next_step_owner=meeting.next_step_owner,
+                due=meeting.next_step_due,
+                offer=meeting.offer,
+                offer_kind=meeting.offer_kind,
+                notes=meeting.notes,
+                connection=meeting.connection,
+            )
+            today = local_today(self.clock(), member.timezone)
+        return capture.meeting_form(today=today, draft=draft, meeting_id=meeting_id)
+
+    def submit_meeting_form(self, who: Who, values: dict[str, object], context: str) -> Reply | FormErrors | Refusal:
+        today = self.today(who)
+        draft = capture.read_form(values, today=today)
+        if isinstance(draft, FormErrors):
+            return draft
+        meeting_id, _channel = capture.read_form_context(context)
+        try:
+            logged = self._save(who, draft, meeting_id=meeting_id)
+        except SQLAlchemyError:
+            log.exception("form save failed", extra={"team": who.workspace, "user": who.user})
+            return FormErrors({"name": "Sorry, I couldn't save that just now. Please try again in a moment."})
+        if isinstance(logged, Refusal):
+            log.warning("form names a meeting the user does not own",
+                        extra={"team": who.workspace, "user": who.user, "meeting": meeting_id})
+            return logged
+        return capture.logged_reply(logged, today=today)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def contacts(self, who: Who) -> Reply:
+        with self.sessions() as session:
+            member: Member | None = people.find_member(session, who.platform, who.workspace, who.user)
+            if member is None:
+                return contacts_reply([], 0, today=self.today(who))
+            lines, total = meetings.recent_contacts(session, member.id)
+            today = local_today(self.clock(), member.timezone)
+        return contacts_reply(lines, total, today=today)
+
+    def stats(self, who: Who) -> Reply:
+        with self.sessions() as session:
+            member = people.find_member(session, who.platform, who.workspace, who.user)
+            if member is None:
+                return stats_reply(stats_for(History((), (), ()), self.clock()))
+            meetings_at, contacts, breakdowns = followups.history(session, member.id)
+        history = History(
+            meetings=tuple(meetings_at),
+            contacts=tuple(ContactFacts(created, stage, first, replied) for created, stage, first, replied in contacts),
+            breakdowns=tuple(breakdowns),
+        )
+        return stats_reply(stats_for(history, self.clock()))
+
+    def help(self) -> Reply:
+        return capture.help_reply()
+
+    def home(self, who: Who) -> Reply:
+        contacts = self.contacts(who)
+        return Reply(headline="Your networking follow-ups", sections=contacts.sections)
+
+    def referral_help(self) -> Reply:
+        return capture.help_reply()

@@ -1,0 +1,56 @@
+"""Configuration: exactly the interface contract's variables, from the environment or `.env`."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class MissingSetting(Exception):
+    """A command needs a variable that is not set; the message is the one sentence the operator reads."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = "sqlite:///metbot.db"
+    metbot_shoutout_channel: str | None = None
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    def require_http(self) -> None:
+        """`serve` needs a signing secret and either a bot token or the OAuth pair."""
+        if not secret(self.slack_signing_secret):
+            raise MissingSetting(
+                "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information page."
+            )
+        if not secret(self.slack_bot_token) and not self.oauth_enabled:
+            raise MissingSetting(
+                "SLACK_BOT_TOKEN is not set (nor SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth): "
+                "copy the bot token from your Slack app's OAuth & Permissions page."
+            )
+
+    def require_socket(self) -> None:
+        """`socket` needs an app-level token and a bot token."""
+        if not secret(self.slack_app_token):
+            raise MissingSetting(
+                "SLACK_APP_TOKEN is not set: create an app-level token with connections:write "
+                "on your Slack app's Basic Information page."
+            )
+        if not secret(self.slack_bot_token):
+            raise MissingSetting(
+                "SLACK_BOT_TOKEN is not set: copy the bot token from your Slack app's OAuth & Permissions page."
+            )
+
+
+def secret(value: SecretStr | None) -> str:
+    """The secret's text, or '' when unset or blank."""
+    return value.get_secret_value().strip() if value is not None else ""

@@ -1,0 +1,229 @@
+"""The sweep: who is owed a digest now, claimed once across any number of processes, then sent.
+
+The database is the source of truth. A digest row per (member, local day) is inserted with
+ON CONFLICT DO NOTHING, claimed under a lease, and marked sent with the platform's message id.
+APScheduler only calls `sweep` every minute; running it twice, late, or in two processes is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from bot.cadence import Cadence, digest_day, next_digest_at
+from bot.digest import DueContact, digest_for, shown_items
+from bot.followup import after_shown
+from bot.results import Reply
+from store import followups
+from store.db import Sessions
+from store.followups import Claimed, ContactRow, DueMember
+
+log = logging.getLogger("metbot.sweep")
+
+
+class Undeliverable(Exception):
+    """The person can't be reached any more (left, deactivated): stop sending them digests."""
+
+
+class TryLater(Exception):
+    """A passing failure (5xx, timeout, rate limit after retries): the digest stays owed."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    channel: str
+    ts: str
+
+
+class Sender(Protocol):
+    """The edge that actually delivers a digest (Slack today)."""
+
+    def send(self, member: DueMember, reply: Reply) -> Delivery: ...
+
+
+@dataclass
+class SweepReport:
+    opened: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    deactivated: int = 0
+    items: int = 0
+    members_checked: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class RateLimit:
+    """At most `per_second` sends, across the worker threads: Slack's chat.postMessage allowance."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.next_at = time.monotonic()
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            start = max(now, self.next_at)
+            self.next_at = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+def as_due(row: ContactRow) -> DueContact:
+    return DueContact(
+        contact_id=row.contact_id, name=row.name, company=row.company, phase=row.phase, due_on=row.due_on,
+        nudges=row.nudges, asks=row.asks, stage=row.stage, snooze_note=row.snooze_note, event=row.event,
+        met_on=row.met_on, next_step=row.next_step, next_step_owner=row.next_step_owner, offer=row.offer,
+    )
+
+
+@dataclass
+class Sweeper:
+    sessions: Sessions
+    sender: Sender
+    cadence: Cadence = field(default_factory=Cadence)
+    lease: timedelta = timedelta(minutes=5)
+    retry_after: timedelta = timedelta(minutes=2)
+    batch: int = 500
+    workers: int = 8
+    sends_per_second: float = 20.0
+    worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    def sweep(self, now: datetime) -> SweepReport:
+        report = SweepReport()
+        self.open_owed(now, report)
+        self.send_claimed(now, report)
+        log.info("sweep", extra={"action": "sweep", "outcome": "done", "opened": report.opened,
+                                 "sent": report.sent, "failed": report.failed, "skipped": report.skipped})
+        return report
+
+    def open_owed(self, now: datetime, report: SweepReport) -> None:
+        """Insert the outbox rows for every member whose digest hour has come, in batches."""
+        while True:
+            with self.sessions.begin() as session:
+                members = followups.members_due(session, now, self.batch)
+                if not members:
+                    return
+                report.members_checked += len(members)
+                by_day: dict[date, list[DueMember]] = {}
+                for m in members:
+                    by_day.setdefault(digest_day(now, m.timezone, m.digest_hour), []).append(m)
+                for day, group in by_day.items():
+                    owed = followups.members_with_due(session, [m.member_id for m in group], day)
+                    for m in group:
+                        if m.member_id in owed:
+                            followups.open_digest(session, m.member_id, day, now)
+                            report.opened += 1
+                followups.set_next_digest(
+                    session, {m.member_id: next_digest_at(now, m.timezone, m.digest_hour) for m in members}
+                )
+            if len(members) < self.batch:
+                return
+
+    def send_claimed(self, now: datetime, report: SweepReport) -> None:
+        limiter = RateLimit(self.sends_per_second)
+        lock = threading.Lock()
+        while True:
+            with self.sessions.begin() as session:
+                claimed = followups.claim(session, worker=self.worker_id, now=now, lease_until=now + self.lease,
+                                          limit=self.batch)
+                members = followups.members_by_id(session, [c.member_id for c in claimed])
+                due = self._due_for(session, claimed, members)
+            if not claimed:
+                return
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="metbot-send") as pool:
+                for c in claimed:
+                    pool.submit(self._deliver, c, members.get(c.member_id), due.get(c.member_id, []), now,
+                                limiter, report, lock)
+            if len(claimed) < self.batch:
+                return
+
+    def _due_for(self, session: object, claimed: list[Claimed], members: dict[int, DueMember]
+                 ) -> dict[int, list[ContactRow]]:
+        by_day: dict[date, list[int]] = {}
+        for c in claimed:
+            by_day.setdefault(c.day, []).append(c.member_id)
+        due: dict[int, list[ContactRow]] = {}
+        for day, ids in by_day.items():
+            due.update(followups.due_contacts(session, ids, day))  # type: ignore[arg-type]
+        return due
+
+    def _deliver(self, claimed: Claimed, member: DueMember | None, rows: list[ContactRow], now: datetime,
+                 limiter: RateLimit, report: SweepReport, lock: threading.Lock) -> None:
+        try:
+            self._deliver_one(claimed, member, rows, now, limiter, report, lock)
+        except Exception as error:  # one member's trouble never stops the others
+            log.exception("digest delivery crashed", extra={"member": claimed.member_id})
+            with lock:
+                report.failed += 1
+                report.errors.append(type(error).__name__)
+            self._release(claimed, now, f"{type(error).__name__}")
+
+    def _release(self, claimed: Claimed, now: datetime, error: str) -> None:
+        with self.sessions.begin() as session:
+            followups.finish(session, claimed.digest_id, self.worker_id, status="pending",
+                             lease_until=now + self.retry_after, error=error[:200])
+
+    def _deliver_one(self, claimed: Claimed, member: DueMember | None, rows: list[ContactRow], now: datetime,
+                     limiter: RateLimit, report: SweepReport, lock: threading.Lock) -> None:
+        items = [as_due(r) for r in rows]
+        reply = digest_for(items, today=claimed.day, cadence=self.cadence)
+        if member is None or reply is None:
+            with self.sessions.begin() as session:
+                followups.finish(session, claimed.digest_id, self.worker_id, status="skipped",
+                                 error="nothing due" if member else "member gone")
+            with lock:
+                report.skipped += 1
+            return
+        limiter.wait()
+        started = time.perf_counter()
+        try:
+            delivery = self.sender.send(member, reply)
+        except Undeliverable as gone:
+            with self.sessions.begin() as session:
+                followups.finish(session, claimed.digest_id, self.worker_id, status="skipped",
+                                 error=str(gone)[:200])
+                followups.deactivate(session, member.member_id)
+            log.info("digest", extra={"team": member.workspace, "user": member.user_id, "action": "digest",
+                                      "outcome": "member unreachable; digests stopped"})
+            with lock:
+                report.deactivated += 1
+            return
+        except TryLater as passing:
+            self._release(claimed, now, str(passing))
+            log.warning("digest", extra={"team": member.workspace, "user": member.user_id, "action": "digest",
+                                         "outcome": f"will retry: {passing}"})
+            with lock:
+                report.failed += 1
+            return
+        shown = shown_items(items, today=claimed.day)
+        with self.sessions.begin() as session:
+            if not followups.finish(session, claimed.digest_id, self.worker_id, status="sent", ts=delivery.ts,
+                                    channel=delivery.channel, sent_at=now, items=len(items), error=None):
+                log.warning("digest sent after its lease was lost", extra={"member": member.member_id})
+            if member.dm_channel != delivery.channel:
+                followups.remember_dm(session, member.member_id, delivery.channel)
+            contacts = followups.contacts_by_id(session, [i.contact_id for i in shown])
+            for item in shown:
+                contact = contacts.get(item.contact_id)
+                # Only move contacts nobody touched since the digest was built.
+                if contact is None or contact.phase != item.phase or contact.due_on != item.due_on:
+                    continue
+                moved = after_shown(item.state, claimed.day, self.cadence)
+                contact.phase, contact.due_on, contact.nudges = moved.phase, moved.due_on, moved.nudges
+                contact.snooze_note = moved.snooze_note
+        log.info("digest", extra={"team": member.workspace, "user": member.user_id, "action": "digest",
+                                  "outcome": "sent", "items": len(items),
+                                  "ms": round((time.perf_counter() - started) * 1000, 1)})
+        with lock:
+            report.sent += 1
+            report.items += len(items)

@@ -1,0 +1,46 @@
+"""Delivering digests over Slack: the DM channel is opened once and remembered; failures are sorted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.results import Reply
+from bot.sweep import Delivery, TryLater, Undeliverable
+from handlers.render import message
+from store.followups import DueMember
+
+log = logging.getLogger("metbot.slack")
+
+# The person is gone or can't be written to: retrying won't help.
+GONE = {
+    "user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "user_not_visible",
+    "invalid_auth", "token_revoked", "not_authed", "team_access_not_granted", "missing_scope",
+}
+
+
+class SlackDigestSender:
+    def __init__(self, client_for: Callable[[str], WebClient | None]) -> None:
+        self.client_for = client_for
+
+    def send(self, member: DueMember, reply: Reply) -> Delivery:
+        client = self.client_for(member.workspace)
+        if client is None:
+            raise Undeliverable("no installation for this workspace")
+        try:
+            channel = member.dm_channel
+            if not channel:
+                channel = client.conversations_open(users=member.user_id)["channel"]["id"]
+            answer = client.chat_postMessage(channel=channel, **message(reply))
+            return Delivery(channel=str(answer["channel"]), ts=str(answer["ts"]))
+        except SlackApiError as error:
+            code = str(error.response.get("error", "")) if error.response is not None else ""
+            if code in GONE:
+                raise Undeliverable(code) from error
+            status = error.response.status_code if error.response is not None else 0
+            raise TryLater(code or f"HTTP {status}") from error
+        except (SlackClientError, OSError) as error:
+            raise TryLater(type(error).__name__) from error

@@ -1,0 +1,93 @@
+"""What every Slack listener shares: who is acting, learning their profile, and answering them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.results import Refusal, Reply, Section, Who
+from bot.service import Core, Profile
+from handlers.render import message, reply_view
+
+log = logging.getLogger("metbot.slack")
+
+
+def who_of(body: dict[str, Any]) -> Who:
+    """The acting user, from a slash command, an interaction or an event body."""
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or ""
+    team = (
+        body.get("team_id")
+        or (body.get("team") or {}).get("id")
+        or (body.get("user") or {}).get("team_id")
+        or ""
+    )
+    return Who(workspace=str(team), user=str(user))
+
+
+def learn_profile(core: Core, client: WebClient, who: Who) -> None:
+    """On first sight, ask Slack for the user's timezone and name (after the ack: this is a Web API call)."""
+    if not core.needs_profile(who):
+        return
+    try:
+        user = client.users_info(user=who.user)["user"]
+    except (SlackApiError, SlackClientError) as error:
+        log.warning("users.info failed; using UTC for now", extra={"team": who.workspace, "user": who.user,
+                                                                    "error": str(error)[:200]})
+        core.remember(who, Profile(timezone=None))
+        return
+    profile = user.get("profile") or {}
+    core.remember(
+        who,
+        Profile(
+            timezone=user.get("tz"),
+            display_name=profile.get("display_name") or profile.get("real_name") or user.get("real_name"),
+        ),
+    )
+
+
+def name_lookup(client: WebClient) -> Callable[[str], str | None]:
+    """For `<@U…>` mentions: the person's real name, or None when Slack can't say."""
+
+    def name_of(user_id: str) -> str | None:
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except (SlackApiError, SlackClientError):
+            return None
+        profile = user.get("profile") or {}
+        return profile.get("real_name") or user.get("real_name") or profile.get("display_name")
+
+    return name_of
+
+
+def answer(body: dict[str, Any], respond: Respond, client: WebClient, reply: Reply | Refusal) -> None:
+    """Reply where the user is: ephemerally through response_url, or inside the modal they clicked in."""
+    if isinstance(reply, Refusal):
+        reply = plain(reply.message)
+    view = body.get("view") or {}
+    if body.get("response_url") or body.get("response_urls"):
+        respond(**message(reply), response_type="ephemeral", replace_original=reply.replace_original)
+    elif view.get("type") == "modal" and view.get("id"):
+        client.views_update(view_id=view["id"], view=reply_view(reply))
+    else:
+        who = who_of(body)
+        client.chat_postMessage(channel=who.user, **message(reply))
+
+
+def plain(text: str) -> Reply:
+    return Reply(headline=text, sections=(Section(text=text),))
+
+
+SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
+
+
+def sorry(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    """Last resort after an unexpected error: tell the user, never leave them with silence."""
+    try:
+        answer(body, respond, client, plain(SORRY))
+    except Exception:
+        log.exception("could not even say sorry")

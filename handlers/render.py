@@ -1,0 +1,215 @@
+"""Results → Block Kit. Pure functions, within Slack's limits, with every user-typed character escaped."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.results import Button, Choice, Form, Reply, Section
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_FIELDS = 10
+MAX_BUTTON_TEXT = 75
+MAX_CONTEXT_TEXT = 3000
+MAX_FALLBACK_TEXT = 3000
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters: nothing typed can become a link, mention or @channel."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> MarkdownTextObject:
+    return MarkdownTextObject(text=clip(text, limit), verbatim=True)
+
+
+def button(b: Button) -> ButtonElement:
+    return ButtonElement(
+        text=clip(b.label, MAX_BUTTON_TEXT), action_id=b.action, value=b.value[:2000] or None, style=b.style
+    )
+
+
+def choice(c: Choice) -> StaticSelectElement:
+    return StaticSelectElement(
+        action_id=c.action,
+        placeholder=clip(c.placeholder, 150),
+        options=[Option(value=v, text=clip(label, 75)) for v, label in c.options[:100]],
+    )
+
+
+def section_blocks(section: Section) -> list[Block]:
+    blocks: list[Block] = []
+    parts = []
+    if section.title:
+        parts.append(f"*{escape(section.title)}*")
+    if section.text:
+        parts.append(escape(section.text))
+    fields = [
+        _mrkdwn(f"*{escape(label)}*\n{escape(value)}", MAX_FIELD_TEXT) for label, value in section.fields[:MAX_FIELDS]
+    ]
+    single_button = len(section.buttons) == 1 and section.choice is None
+    key = section.key
+    if parts or fields:
+        blocks.append(
+            SectionBlock(
+                block_id=key,
+                text=_mrkdwn("\n".join(parts)) if parts else None,
+                fields=fields or None,
+                accessory=button(section.buttons[0]) if single_button and parts else None,
+            )
+        )
+    elements: list[Any] = []
+    if section.buttons and not (single_button and parts):
+        elements.extend(button(b) for b in section.buttons[:24])
+    if section.choice is not None:
+        elements.append(choice(section.choice))
+    if elements:
+        blocks.append(ActionsBlock(block_id=f"{key}.actions" if key else None, elements=elements))
+    if section.note:
+        blocks.append(ContextBlock(block_id=f"{key}.note" if key else None,
+                                   elements=[_mrkdwn(escape(section.note), MAX_CONTEXT_TEXT)]))
+    return blocks
+
+
+def reply_blocks(reply: Reply, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+    """Every block of the reply, cut at Slack's limit with a last line saying so."""
+    blocks: list[Block] = []
+    for section in reply.sections:
+        blocks.extend(section_blocks(section))
+    if len(blocks) > limit:
+        blocks = blocks[: limit - 1]
+        blocks.append(ContextBlock(elements=[_mrkdwn("…and more than fits in one message.")]))
+    return [b.to_dict() for b in blocks]
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """Arguments for chat.postMessage / respond(): notification text plus blocks."""
+    return {"text": clip(reply.headline, MAX_FALLBACK_TEXT), "blocks": reply_blocks(reply)}
+
+
+def _input(i: Any) -> InputBlock:
+    element: Any
+    if i.kind == "date":
+        element = DatePickerElement(
+            action_id=i.id, initial_date=i.value.isoformat() if isinstance(i.value, date) else None
+        )
+    elif i.kind == "choice":
+        options = [Option(value=v, text=clip(label, 75)) for v, label in i.options]
+        initial = next((o for o in options if o.value == i.value), None)
+        element = StaticSelectElement(action_id=i.id, options=options, initial_option=initial)
+    else:
+        element = PlainTextInputElement(
+            action_id=i.id,
+            multiline=i.kind == "long_text" or None,
+            initial_value=i.value if isinstance(i.value, str) else None,
+            placeholder=clip(i.placeholder, 150) if i.placeholder else None,
+            max_length=i.max_length,
+        )
+    return InputBlock(
+        block_id=i.id,
+        label=clip(i.label, 2000),
+        element=element,
+        optional=i.optional,
+        hint=clip(i.hint, 2000) if i.hint else None,
+    )
+
+
+def form_view(form: Form) -> dict[str, Any]:
+    blocks: list[Block] = []
+    if form.intro:
+        blocks.append(ContextBlock(elements=[_mrkdwn(escape(form.intro))]))
+    blocks.extend(_input(i) for i in form.inputs)
+    return View(
+        type="modal",
+        callback_id=form.id,
+        title=clip(form.title, 24),
+        submit=clip(form.submit, 24),
+        close="Cancel",
+        private_metadata=form.context[:3000],
+        blocks=blocks[:MAX_VIEW_BLOCKS],
+    ).to_dict()
+
+
+def reply_view(reply: Reply, *, title: str = "metbot") -> dict[str, Any]:
+    """A reply shown inside a modal (after a form is saved)."""
+    return View(
+        type="modal", title=clip(title, 24), close="Done", blocks=reply_blocks(reply, MAX_VIEW_BLOCKS)
+    ).to_dict()
+
+
+def home_view(reply: Reply) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [HeaderBlock(text=clip(reply.headline, 150)).to_dict()]
+    blocks.extend(reply_blocks(reply, MAX_VIEW_BLOCKS - 1))
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def form_values(state: dict[str, Any]) -> dict[str, object]:
+    """Read a submitted modal's state into plain values: text, dates, picked options. Odd shapes read as empty."""
+    values: dict[str, object] = {}
+    blocks = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(blocks, dict):
+        return values
+    for block_id, actions in blocks.items():
+        if not isinstance(actions, dict):
+            continue
+        for action in actions.values():
+            if not isinstance(action, dict):
+                continue
+            kind = action.get("type")
+            if kind == "datepicker":
+                raw = action.get("selected_date")
+                try:
+                    values[block_id] = date.fromisoformat(raw) if isinstance(raw, str) else None
+                except ValueError:
+                    values[block_id] = None
+            elif kind in ("static_select", "radio_buttons"):
+                option = action.get("selected_option")
+                values[block_id] = option.get("value") if isinstance(option, dict) else None
+            else:
+                values[block_id] = action.get("value")
+    return values
+
+
+def keyed(block_id: object, key: str) -> bool:
+    return block_id in (key, f"{key}.actions", f"{key}.note")
+
+
+def replace_section(blocks: list[dict[str, Any]], section: Section) -> list[dict[str, Any]]:
+    """The message's blocks with one keyed section swapped for its new state (the rest untouched)."""
+    assert section.key is not None
+    new = [b.to_dict() for b in section_blocks(section)]
+    out: list[dict[str, Any]] = []
+    placed = False
+    for block in blocks:
+        if isinstance(block, dict) and keyed(block.get("block_id"), section.key):
+            if not placed:
+                out.extend(new)
+                placed = True
+            continue
+        out.append(block)
+    if not placed:
+        out.extend(new)
+    return out[:MAX_MESSAGE_BLOCKS]

@@ -1,0 +1,1 @@
+"""Persistence: typed models, the one session factory, every query, and the migrations."""

@@ -1,0 +1,238 @@
+"""What is due, the digest outbox, and contact state changes. Constant queries per batch, never one per row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, Workspace
+from store.people import insert_ignoring_conflict
+
+ACTIVE_PHASES = ("follow_up", "await_reply", "check_in")
+
+
+@dataclass(frozen=True)
+class DueMember:
+    member_id: int
+    platform: str
+    workspace: str
+    user_id: str
+    timezone: str | None
+    digest_hour: int
+    dm_channel: str | None
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A contact with its latest meeting, as plain values."""
+
+    contact_id: int
+    member_id: int
+    name: str
+    company: str | None
+    phase: str
+    due_on: date | None
+    nudges: int
+    asks: int
+    stage: str
+    snooze_note: str | None
+    event: str | None
+    met_on: date | None
+    next_step: str | None
+    next_step_owner: str | None
+    offer: str | None
+
+
+def members_due(session: Session, now: datetime, limit: int) -> list[DueMember]:
+    rows = session.execute(
+        select(Member, Workspace.platform, Workspace.external_id)
+        .join(Workspace, Member.workspace_id == Workspace.id)
+        .where(Member.active.is_(True), Member.next_digest_at <= now)
+        .order_by(Member.next_digest_at)
+        .limit(limit)
+    ).all()
+    return [
+        DueMember(m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel)
+        for m, platform, external in rows
+    ]
+
+
+def set_next_digest(session: Session, when: dict[int, datetime]) -> None:
+    if when:
+        session.execute(update(Member), [{"id": k, "next_digest_at": v} for k, v in when.items()])
+
+
+def _rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
+    if not contacts:
+        return []
+    ids = [c.id for c in contacts]
+    latest = (
+        select(Meeting.contact_id, func.max(Meeting.id).label("meeting_id"))
+        .where(Meeting.contact_id.in_(ids))
+        .group_by(Meeting.contact_id)
+        .subquery()
+    )
+    meetings = {m.contact_id: m for m in session.scalars(select(Meeting).join(latest, Meeting.id == latest.c.meeting_id))}
+    out = []
+    for c in contacts:
+        m = meetings.get(c.id)
+        out.append(ContactRow(
+            contact_id=c.id, member_id=c.member_id, name=c.name, company=c.company, phase=c.phase,
+            due_on=c.due_on, nudges=c.nudges, asks=c.asks, stage=c.stage, snooze_note=c.snooze_note,
+            event=m.event if m else None, met_on=m.met_on if m else None,
+            next_step=m.next_step if m else None, next_step_owner=m.next_step_owner if m else None,
+            offer=m.offer if m else None,
+        ))
+    return out
+
+
+def due_contacts(session: Session, member_ids: list[int], day: date) -> dict[int, list[ContactRow]]:
+    """Every active contact due on or before `day`, for many members at once."""
+    if not member_ids:
+        return {}
+    contacts = list(session.scalars(
+        select(Contact)
+        .where(Contact.member_id.in_(member_ids), Contact.due_on <= day, Contact.phase.in_(ACTIVE_PHASES))
+        .order_by(Contact.member_id, Contact.due_on, Contact.id)
+    ))
+    grouped: dict[int, list[ContactRow]] = {}
+    for row in _rows(session, contacts):
+        grouped.setdefault(row.member_id, []).append(row)
+    return grouped
+
+
+def members_with_due(session: Session, member_ids: list[int], day: date) -> set[int]:
+    if not member_ids:
+        return set()
+    return set(session.scalars(
+        select(Contact.member_id)
+        .where(Contact.member_id.in_(member_ids), Contact.due_on <= day, Contact.phase.in_(ACTIVE_PHASES))
+        .distinct()
+    ))
+
+
+# --- the outbox ---------------------------------------------------------------------------------
+
+
+def open_digest(session: Session, member_id: int, day: date, now: datetime) -> None:
+    """One row per member per local day, whoever gets there first."""
+    insert_ignoring_conflict(
+        session, Digest,
+        {"member_id": member_id, "day": day, "status": "pending", "attempts": 0, "items": 0, "created_at": now,
+         "lease_until": now},
+        ["member_id", "day"],
+    )
+
+
+@dataclass(frozen=True)
+class Claimed:
+    digest_id: int
+    member_id: int
+    day: date
+
+
+def claim(session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int) -> list[Claimed]:
+    """Take up to `limit` digests that are pending (and not backing off) or whose claimant's lease ran out."""
+    ready = (
+        select(Digest.id)
+        .where(
+            ((Digest.status == "pending") | (Digest.status == "claimed")),
+            Digest.lease_until <= now,
+        )
+        .order_by(Digest.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        ready = ready.with_for_update(skip_locked=True)
+    ids = list(session.scalars(ready))
+    if not ids:
+        return []
+    session.execute(
+        update(Digest)
+        .where(Digest.id.in_(ids), Digest.lease_until <= now, Digest.status.in_(("pending", "claimed")))
+        .values(status="claimed", claimed_by=worker, lease_until=lease_until, attempts=Digest.attempts + 1)
+    )
+    rows = session.execute(
+        select(Digest.id, Digest.member_id, Digest.day)
+        .where(Digest.id.in_(ids), Digest.claimed_by == worker, Digest.status == "claimed",
+               Digest.lease_until == lease_until)
+    ).all()
+    return [Claimed(i, m, d) for i, m, d in rows]
+
+
+def members_by_id(session: Session, ids: list[int]) -> dict[int, DueMember]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Member, Workspace.platform, Workspace.external_id)
+        .join(Workspace, Member.workspace_id == Workspace.id)
+        .where(Member.id.in_(ids))
+    ).all()
+    return {m.id: DueMember(m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel)
+            for m, platform, external in rows}
+
+
+def finish(session: Session, digest_id: int, worker: str, **values: object) -> bool:
+    """Record the outcome, only if this worker still holds the claim."""
+    result = session.execute(
+        update(Digest).where(Digest.id == digest_id, Digest.claimed_by == worker, Digest.status == "claimed")
+        .values(**values)
+    )
+    return bool(result.rowcount)
+
+
+def remember_dm(session: Session, member_id: int, channel: str) -> None:
+    session.execute(update(Member).where(Member.id == member_id).values(dm_channel=channel))
+
+
+def deactivate(session: Session, member_id: int) -> None:
+    session.execute(update(Member).where(Member.id == member_id).values(active=False, next_digest_at=None))
+
+
+def digest_status(session: Session, member_id: int, day: date) -> Digest | None:
+    return session.scalar(select(Digest).where(Digest.member_id == member_id, Digest.day == day))
+
+
+# --- contact state ------------------------------------------------------------------------------
+
+
+def owned_contact(session: Session, member_id: int, contact_id: int) -> Contact | None:
+    return session.scalar(select(Contact).where(Contact.id == contact_id, Contact.member_id == member_id))
+
+
+def contact_row(session: Session, contact: Contact) -> ContactRow:
+    return _rows(session, [contact])[0]
+
+
+def log_touch(session: Session, contact: Contact, kind: str, now: datetime, note: str | None = None) -> None:
+    session.add(FollowUp(contact_id=contact.id, member_id=contact.member_id, kind=kind, at=now, note=note))
+
+
+def log_breakdown(session: Session, contact: Contact, reason: str, now: datetime) -> None:
+    session.add(Breakdown(contact_id=contact.id, member_id=contact.member_id, reason=reason, at=now))
+
+
+def contacts_by_id(session: Session, ids: list[int]) -> dict[int, Contact]:
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))}
+
+
+def history(session: Session, member_id: int) -> tuple[list[datetime], list[tuple[datetime, str, datetime | None, bool]],
+                                                      list[tuple[str, datetime]]]:
+    """Everything /met stats needs, in three queries."""
+    meetings = list(session.scalars(select(Meeting.met_at).where(Meeting.member_id == member_id)))
+    replied = select(FollowUp.contact_id).where(FollowUp.member_id == member_id, FollowUp.kind == "replied")
+    contacts = [
+        (created, stage, first, bool(did))
+        for created, stage, first, did in session.execute(
+            select(Contact.created_at, Contact.stage, Contact.first_follow_up_at, Contact.id.in_(replied))
+            .where(Contact.member_id == member_id)
+        )
+    ]
+    breakdowns = [(r, at) for r, at in session.execute(
+        select(Breakdown.reason, Breakdown.at).where(Breakdown.member_id == member_id))]
+    return meetings, contacts, breakdowns

@@ -1,0 +1,196 @@
+"""Contacts and meetings: every query the capture flow needs, always scoped to one member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store.models import Contact, FollowUp, Meeting
+from store.people import insert_ignoring_conflict
+
+
+@dataclass(frozen=True)
+class MeetingValues:
+    """The columns of a meeting, as plain values (the store does not import the core)."""
+
+    name: str
+    name_key: str
+    met_on: date
+    company: str | None = None
+    event: str | None = None
+    linked_user_id: str | None = None
+    next_step: str | None = None
+    next_step_owner: str | None = None
+    next_step_due: date | None = None
+    offer: str | None = None
+    offer_kind: str | None = None
+    notes: str | None = None
+    connection: str | None = None
+
+
+@dataclass(frozen=True)
+class Saved:
+    meeting_id: int
+    contact_id: int
+    earlier_meetings: int
+
+
+def contact_by_key(session: Session, member_id: int, key: str) -> Contact | None:
+    return session.scalar(select(Contact).where(Contact.member_id == member_id, Contact.name_key == key))
+
+
+def _apply(meeting: Meeting, values: MeetingValues, met_at: datetime) -> None:
+    meeting.event = values.event
+    meeting.met_on = values.met_on
+    meeting.met_at = met_at
+    meeting.notes = values.notes
+    meeting.next_step = values.next_step
+    meeting.next_step_owner = values.next_step_owner
+    meeting.next_step_due = values.next_step_due
+    meeting.offer = values.offer
+    meeting.offer_kind = values.offer_kind
+    meeting.connection = values.connection
+
+
+def restart_timer(contact: Contact, *, now: datetime, due_on: date) -> None:
+    """A new touch: the follow-up clock starts again from here."""
+    contact.phase = "follow_up"
+    contact.due_on = due_on
+    contact.nudges = 0
+    contact.asks = 0
+    contact.snooze_note = None
+    contact.last_touch_at = now
+
+
+def log_meeting(
+    session: Session, member_id: int, values: MeetingValues, *, now: datetime, due_on: date
+) -> Saved:
+    """Attach the meeting to the member's contact of that name (creating it once), and restart its timer."""
+    contact = contact_by_key(session, member_id, values.name_key)
+    if contact is None:
+        insert_ignoring_conflict(
+            session,
+            Contact,
+            {
+                "member_id": member_id,
+                "name": values.name,
+                "name_key": values.name_key,
+                "company": values.company,
+                "linked_user_id": values.linked_user_id,
+                "stage": "know",
+                "phase": "follow_up",
+                "due_on": due_on,
+                "nudges": 0,
+                "asks": 0,
+                "last_touch_at": now,
+                "created_at": now,
+            },
+            ["member_id", "name_key"],
+        )
+        contact = contact_by_key(session, member_id, values.name_key)
+        assert contact is not None
+    earlier = session.scalar(select(func.count()).select_from(Meeting).where(Meeting.contact_id == contact.id)) or 0
+    if values.company:
+        contact.company = values.company
+    if values.linked_user_id:
+        contact.linked_user_id = values.linked_user_id
+    if contact.phase in ("cold", "closed") or earlier:
+        contact.phase = "follow_up"
+    restart_timer(contact, now=now, due_on=due_on)
+    meeting = Meeting(contact_id=contact.id, member_id=member_id, created_at=now)
+    _apply(meeting, values, now)
+    session.add(meeting)
+    session.add(FollowUp(contact_id=contact.id, member_id=member_id, kind="met", at=now))
+    session.flush()
+    return Saved(meeting_id=meeting.id, contact_id=contact.id, earlier_meetings=int(earlier))
+
+
+def owned_meeting(session: Session, member_id: int, meeting_id: int) -> Meeting | None:
+    """The meeting, only if it belongs to this member: the check behind every button and form."""
+    return session.scalar(select(Meeting).where(Meeting.id == meeting_id, Meeting.member_id == member_id))
+
+
+def update_meeting(
+    session: Session, meeting: Meeting, values: MeetingValues, *, now: datetime, due_on: date
+) -> Saved:
+    contact = meeting.contact
+    if values.name_key != contact.name_key:
+        clash = contact_by_key(session, meeting.member_id, values.name_key)
+        if clash is not None and clash.id != contact.id:
+            # Renamed to someone already known: move the meeting over rather than duplicate the person.
+            meeting.contact_id = clash.id
+            contact = clash
+        else:
+            contact.name = values.name
+            contact.name_key = values.name_key
+    contact.company = values.company or contact.company
+    _apply(meeting, values, meeting.met_at)
+    restart_timer(contact, now=now, due_on=due_on)
+    session.flush()
+    earlier = session.scalar(
+        select(func.count()).select_from(Meeting).where(Meeting.contact_id == contact.id, Meeting.id != meeting.id)
+    )
+    return Saved(meeting_id=meeting.id, contact_id=contact.id, earlier_meetings=int(earlier or 0))
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    contact_id: int
+    name: str
+    company: str | None
+    stage: str
+    phase: str
+    due_on: date | None
+    last_met_on: date | None
+    event: str | None
+    next_step: str | None
+    next_step_due: date | None
+    offer: str | None
+    meetings: int
+
+
+def recent_contacts(session: Session, member_id: int, limit: int = 15) -> tuple[list[ContactLine], int]:
+    """The member's contacts, most recently touched first, with their latest meeting; and the total count."""
+    total = session.scalar(select(func.count()).select_from(Contact).where(Contact.member_id == member_id)) or 0
+    contacts = session.scalars(
+        select(Contact)
+        .where(Contact.member_id == member_id)
+        .order_by(Contact.last_touch_at.desc(), Contact.id.desc())
+        .limit(limit)
+    ).all()
+    if not contacts:
+        return [], int(total)
+    ids = [c.id for c in contacts]
+    latest_id = (
+        select(Meeting.contact_id, func.max(Meeting.id).label("meeting_id"), func.count().label("n"))
+        .where(Meeting.contact_id.in_(ids))
+        .group_by(Meeting.contact_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Meeting, latest_id.c.n).join(latest_id, Meeting.id == latest_id.c.meeting_id)
+    ).all()
+    latest = {m.contact_id: (m, n) for m, n in rows}
+    lines = []
+    for c in contacts:
+        m, n = latest.get(c.id, (None, 0))
+        lines.append(
+            ContactLine(
+                contact_id=c.id,
+                name=c.name,
+                company=c.company,
+                stage=c.stage,
+                phase=c.phase,
+                due_on=c.due_on,
+                last_met_on=m.met_on if m else None,
+                event=m.event if m else None,
+                next_step=m.next_step if m else None,
+                next_step_due=m.next_step_due if m else None,
+                offer=m.offer if m else None,
+                meetings=int(n),
+            )
+        )
+    return lines, int(total)

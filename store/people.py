@@ -1,0 +1,68 @@
+"""Workspaces and members: find or create them without races between replicas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from store.models import Base, Member, Workspace
+
+
+def insert_ignoring_conflict(session: Session, model: type[Base], values: dict[str, Any], keys: list[str]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on either database: the loser of a race simply reads the winner's row."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    session.execute(statement)
+
+
+def workspace(session: Session, platform: str, external_id: str, now: datetime) -> Workspace:
+    found = session.scalar(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    )
+    if found is not None:
+        return found
+    insert_ignoring_conflict(
+        session,
+        Workspace,
+        {"platform": platform, "external_id": external_id, "created_at": now},
+        ["platform", "external_id"],
+    )
+    return session.scalars(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    ).one()
+
+
+def find_member(session: Session, platform: str, workspace_id: str, user_id: str) -> Member | None:
+    return session.scalar(
+        select(Member)
+        .join(Workspace, Member.workspace_id == Workspace.id)
+        .where(Workspace.platform == platform, Workspace.external_id == workspace_id, Member.user_id == user_id)
+    )
+
+
+def member(session: Session, platform: str, workspace_id: str, user_id: str, now: datetime) -> Member:
+    found = find_member(session, platform, workspace_id, user_id)
+    if found is not None:
+        return found
+    space = workspace(session, platform, workspace_id, now)
+    insert_ignoring_conflict(
+        session,
+        Member,
+        {
+            "workspace_id": space.id,
+            "user_id": user_id,
+            "created_at": now,
+            "digest_hour": 9,
+            "active": True,
+            "next_digest_at": now,
+        },
+        ["workspace_id", "user_id"],
+    )
+    return session.scalars(
+        select(Member).where(Member.workspace_id == space.id, Member.user_id == user_id)
+    ).one()

@@ -1,0 +1,357 @@
+"""The /met grammar, pinned by real phrasings: what people actually type after a networking event."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.parsing import LIMITS, MAX_TEXT, ParsedMeeting, Problem, name_key, parse_met, read_date
+
+NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # a Friday; 09:00 in New York
+TZ = "America/New_York"
+
+# Each row: the command text, then only the fields that matter for it. "warn" is whether any warning
+# is expected (default False); "tz" and "now" override the defaults.
+CASES: list[tuple[str, dict[str, Any]]] = [
+    # --- the person segment -----------------------------------------------------------------------
+    (
+        "Jane Doe (Acme Corp) at BNI breakfast",
+        {"name": "Jane Doe", "company": "Acme Corp", "event": "BNI breakfast"},
+    ),
+    ("Jane Doe from Acme at BNI", {"name": "Jane Doe", "company": "Acme", "event": "BNI"}),
+    (
+        "Jane Doe, Acme Corp, at the Chamber mixer",
+        {"name": "Jane Doe", "company": "Acme Corp", "event": "the Chamber mixer"},
+    ),
+    ("Jane Doe at BNI breakfast", {"name": "Jane Doe", "company": None, "event": "BNI breakfast"}),
+    ("Jane", {"name": "Jane", "company": None, "event": None, "next_step": None, "notes": None}),
+    ("Dr. Jane Doe Jr. (Acme)", {"name": "Dr. Jane Doe Jr.", "company": "Acme", "event": None}),
+    ("Jane Doe, PhD, Acme Labs", {"name": "Jane Doe, PhD", "company": "Acme Labs"}),
+    ("Mary-Kate O'Neil-Smith", {"name": "Mary-Kate O'Neil-Smith", "company": None}),
+    ("Mary-Kate O’Neil-Smith (Smith & Co)", {"name": "Mary-Kate O’Neil-Smith", "company": "Smith & Co"}),
+    ("José Núñez (Café Olé)", {"name": "José Núñez", "company": "Café Olé"}),
+    ("Jane Doe (AT&T) at Web Summit", {"name": "Jane Doe", "company": "AT&T", "event": "Web Summit"}),
+    ("Jane Doe (AT&amp;T) at Web Summit", {"name": "Jane Doe", "company": "AT&T", "event": "Web Summit"}),
+    ("Jane (Shop at Home) at Expo", {"name": "Jane", "company": "Shop at Home", "event": "Expo"}),
+    ("Jane Doe at drinks at the Hilton", {"name": "Jane Doe", "event": "drinks at the Hilton"}),
+    ("Jane Doe - Acme Corp @ Expo", {"name": "Jane Doe", "company": "Acme Corp", "event": "Expo"}),
+    (
+        "  Jane    Doe   (  Acme   Corp )   at   BNI  ",
+        {"name": "Jane Doe", "company": "Acme Corp", "event": "BNI"},
+    ),
+    ("山田 太郎 (トヨタ) at 展示会", {"name": "山田 太郎", "company": "トヨタ", "event": "展示会"}),
+    ("محمد علي (شركة) at conference", {"name": "محمد علي", "company": "شركة", "event": "conference"}),
+    ("Пётр Иванов (Газпром) at форум", {"name": "Пётр Иванов", "company": "Газпром", "event": "форум"}),
+    (
+        "🦄 Jane 🚀 (Unicorn Inc) at 🎉 party",
+        {"name": "🦄 Jane 🚀", "company": "Unicorn Inc", "event": "🎉 party"},
+    ),
+    ("Ja\u200bne\u0007 Doe (Acme)", {"name": "Jane Doe", "company": "Acme"}),
+    # --- mentions and handles ---------------------------------------------------------------------
+    ("<@U123ABC|jane> at BNI", {"name": "jane", "linked_user_id": "U123ABC", "handle": None, "event": "BNI"}),
+    ("<@U123ABC> at BNI", {"name": None, "linked_user_id": "U123ABC", "event": "BNI"}),
+    ("<@W42XYZ|bob> (Acme)", {"name": "bob", "linked_user_id": "W42XYZ", "company": "Acme"}),
+    ("@jane.doe at BNI", {"name": "jane.doe", "handle": "jane.doe", "linked_user_id": None, "event": "BNI"}),
+    ("@jane.doe Jane Doe (Acme)", {"name": "Jane Doe", "handle": "jane.doe", "company": "Acme"}),
+    # --- next steps, owners, due dates ------------------------------------------------------------
+    (
+        "Jane Doe (Acme) at BNI; next step: intro to her CFO by Friday",
+        {"next_step": "intro to her CFO", "owner": None, "due": date(2026, 12, 4)},
+    ),
+    ("Jane; next step: intro to her CFO", {"next_step": "intro to her CFO", "due": None}),
+    (
+        "Jane; next step: I'll send the deck tomorrow",
+        {"next_step": "I'll send the deck", "owner": "me", "due": date(2026, 11, 28)},
+    ),
+    (
+        "Jane; next: I will call her next Tuesday",
+        {"next_step": "I will call her", "owner": "me", "due": date(2026, 12, 1)},
+    ),
+    (
+        "Jane; ns: they'll send a proposal in 2 weeks",
+        {"next_step": "they'll send a proposal", "owner": "them", "due": date(2026, 12, 11)},
+    ),
+    ("Jane; step: she’ll check with her boss in 3 days", {"owner": "them", "due": date(2026, 11, 30)}),
+    (
+        "Jane; next step: we'll grab coffee on Dec 3",
+        {"next_step": "we'll grab coffee", "owner": "both", "due": date(2026, 12, 3)},
+    ),
+    (
+        "Jane; next step: let's meet by December 3rd",
+        {"next_step": "let's meet", "owner": "both", "due": date(2026, 12, 3)},
+    ),
+    (
+        "Jane; next step: me: send case study before 3/12",
+        {"next_step": "send case study", "owner": "me", "due": date(2027, 3, 12)},
+    ),
+    (
+        "Jane; next step: them: sign NDA by 2026-12-03",
+        {"next_step": "sign NDA", "owner": "them", "due": date(2026, 12, 3)},
+    ),
+    (
+        "Jane; next step: both: lunch on Friday",
+        {"next_step": "lunch", "owner": "both", "due": date(2026, 12, 4)},
+    ),
+    ("Jane; next step: call her Friday", {"next_step": "call her", "due": date(2026, 12, 4)}),
+    (
+        "Jane; next step: call on Monday about the deal",
+        {"next_step": "call on Monday about the deal", "due": None},
+    ),
+    ("Jane; next step: follow up on pricing", {"next_step": "follow up on pricing", "due": None}),
+    ("Jane; next step: send it by email", {"next_step": "send it by email", "due": None}),
+    ("Jane; next step: enjoy the sun", {"next_step": "enjoy the sun", "due": None}),
+    (
+        "Jane; next step: send the deck by flurbsday",
+        {"next_step": "send the deck by flurbsday", "due": None, "warn": True},
+    ),
+    (
+        "Jane; next step: send the deck by Nov 1 2026",
+        {"next_step": "send the deck", "due": date(2026, 11, 1), "warn": True},
+    ),
+    ("Jane; next step: I'll call; due: end of month", {"next_step": "I'll call", "due": date(2026, 11, 30)}),
+    (
+        "Jane; next step: call by Friday; due: Dec 3",
+        {"next_step": "call by Friday", "due": date(2026, 12, 3)},
+    ),
+    (
+        "Jane; next step: send the deck; by: tomorrow",
+        {"next_step": "send the deck", "due": date(2026, 11, 28)},
+    ),
+    ("Jane; due: flurbsday", {"due": None, "notes": "due: flurbsday", "warn": True}),
+    # --- offers, connection, when, notes ----------------------------------------------------------
+    (
+        "Jane; offer: intro to my accountant",
+        {"offer": "intro to my accountant", "offer_kind": "introduction"},
+    ),
+    ("Jane; i can offer: a referral to a lawyer", {"offer_kind": "referral"}),
+    ("Jane; give: my podcast slot", {"offer": "my podcast slot", "offer_kind": None}),
+    ("Jane; intro: Bob at Stripe", {"offer": "Bob at Stripe", "offer_kind": "introduction"}),
+    ("Jane; connection: strong", {"connection": "strong"}),
+    ("Jane; vibe: OK", {"connection": "ok"}),
+    ("Jane; connection: meh", {"connection": None, "notes": "connection: meh", "warn": True}),
+    ("Jane; when: yesterday", {"met_on": date(2026, 11, 26)}),
+    ("Jane; met: Tuesday", {"met_on": date(2026, 11, 24)}),
+    ("Jane; when: someday", {"met_on": None, "warn": True}),
+    ("Jane; notes: loves golf; 2 kids", {"notes": "loves golf; 2 kids"}),
+    (
+        "Jane\nnext step: call tomorrow\nnotes: likes golf",
+        {"next_step": "call", "due": date(2026, 11, 28), "notes": "likes golf"},
+    ),
+    # --- hostile or odd input ---------------------------------------------------------------------
+    ("Robert'); DROP TABLE contacts;--", {"name": "Robert')", "notes": "DROP TABLE contacts; --"}),
+    (
+        "Jane; next step: call tomorrow",
+        {"due": date(2026, 11, 29), "tz": "Asia/Tokyo", "now": datetime(2026, 11, 27, 23, 30, tzinfo=UTC)},
+    ),
+    ("Jane; next step: call tomorrow", {"due": date(2026, 11, 28), "tz": "Not/A_Zone"}),
+]
+
+_FIELD_ALIASES = {"owner": "next_step_owner"}
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:50] for c in CASES])
+def test_phrasings(text: str, expected: dict[str, Any]) -> None:
+    expected = dict(expected)
+    tz = expected.pop("tz", TZ)
+    now = expected.pop("now", NOW)
+    warn = expected.pop("warn", False)
+    result = parse_met(text, now=now, timezone=tz)
+    assert isinstance(result, ParsedMeeting), result
+    for key, want in expected.items():
+        assert getattr(result, _FIELD_ALIASES.get(key, key)) == want, key
+    assert bool(result.warnings) is warn, result.warnings
+
+
+def test_unreadable_due_warning_names_the_phrase() -> None:
+    result = parse_met("Jane; next step: send deck by flurbsday", now=NOW, timezone=TZ)
+    assert isinstance(result, ParsedMeeting)
+    assert result.warnings == (
+        "I couldn't read “flurbsday” as a date, so no due date is set — "
+        "try “Friday”, “in 2 weeks” or “Dec 3”.",
+    )
+
+
+def test_past_due_warning_is_readable() -> None:
+    result = parse_met("Jane; next step: call; due: Nov 2 2026", now=NOW, timezone=TZ)
+    assert isinstance(result, ParsedMeeting)
+    assert result.due == date(2026, 11, 2)
+    assert result.warnings == ("That due date (Mon 2 Nov) is already in the past.",)
+
+
+# --- read_date --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "want"),
+    [
+        ("today", date(2026, 11, 27)),
+        ("tomorrow", date(2026, 11, 28)),
+        ("by tomorrow", date(2026, 11, 28)),
+        ("Friday", date(2026, 12, 4)),  # said on a Friday: dateparser's future preference -> next week
+        ("this Friday", date(2026, 11, 27)),
+        ("next Tuesday", date(2026, 12, 1)),
+        ("on Monday", date(2026, 11, 30)),
+        ("in 2 weeks", date(2026, 12, 11)),
+        ("in 3 days", date(2026, 11, 30)),
+        ("Dec 3", date(2026, 12, 3)),
+        ("December 3rd", date(2026, 12, 3)),
+        ("3 Dec", date(2026, 12, 3)),
+        ("before 3/12", date(2027, 3, 12)),
+        ("12/3", date(2026, 12, 3)),
+        ("3/12/26", date(2026, 3, 12)),
+        ("2026-12-03", date(2026, 12, 3)),
+        ("end of month", date(2026, 11, 30)),
+        ("end of next week", date(2026, 12, 4)),  # today is Friday: end of this week is today
+        ("the 3rd", date(2026, 12, 3)),
+        ("May", date(2027, 5, 1)),
+        ("Nov 1 2026", date(2026, 11, 1)),
+        ("Nov 1", date(2027, 11, 1)),
+        ("due tmrw", date(2026, 11, 28)),
+        ("flurbsday", None),
+        ("intro to her CFO", None),
+        ("a", None),
+        ("5", None),
+        ("at 5", None),
+        ("32/13", None),
+        ("Dec 45", None),
+        ("Feb 30", None),
+        ("", None),
+    ],
+)
+def test_read_date(phrase: str, want: date | None) -> None:
+    assert read_date(phrase, now=NOW, timezone=TZ) == want
+
+
+def test_read_date_past_preference_for_meeting_day() -> None:
+    assert read_date("Tuesday", now=NOW, timezone=TZ, prefer="past") == date(2026, 11, 24)
+    assert read_date("Dec 3", now=NOW, timezone=TZ, prefer="past") == date(2025, 12, 3)
+
+
+def test_tomorrow_depends_on_the_users_timezone() -> None:
+    late = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)
+    assert read_date("tomorrow", now=late, timezone="Asia/Tokyo") == date(2026, 11, 29)
+    assert read_date("tomorrow", now=late, timezone="America/Los_Angeles") == date(2026, 11, 28)
+    assert read_date("tomorrow", now=late, timezone="no such zone") == date(2026, 11, 28)  # UTC fallback
+
+
+# --- name_key ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("José  Núñez", "jose nunez"),
+        ("  JANE   DOE ", "jane doe"),
+        ("Zoë Ångström", "zoe angstrom"),
+        ("Straße", "STRASSE"),
+        ("Ｊａｎｅ", "jane"),  # full-width Latin
+        ("José Núñez", unicodedata.normalize("NFD", "José Núñez")),
+        ("Пётр", "пётр"),
+        ("山田 太郎", "山田　太郎"),  # ideographic space
+    ],
+)
+def test_name_key_equivalences(a: str, b: str) -> None:
+    assert name_key(a) == name_key(b)
+
+
+def test_name_key_keeps_other_scripts() -> None:
+    assert name_key("山田 太郎") == "山田 太郎"
+    assert name_key("ガス") != name_key("カス")  # the dakuten is part of the letter, not an accent
+    assert name_key("محمد علي") == "محمد علي"
+    assert name_key("Jane Doe") != name_key("Jane Dough")
+
+
+# --- problems ---------------------------------------------------------------------------------------
+
+
+def _problem(text: str) -> Problem:
+    result = parse_met(text, now=NOW, timezone=TZ)
+    assert isinstance(result, Problem), result
+    assert result.message.strip()
+    return result
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t ", " ; ; ", "\u200b"])
+def test_empty_text_is_a_problem_with_an_example(text: str) -> None:
+    problem = _problem(text)
+    assert problem.field == "text"
+    assert "/met " in problem.message
+
+
+def test_too_long_text_is_a_problem() -> None:
+    problem = _problem("Jane; notes: " + "x" * MAX_TEXT)
+    assert problem.field == "text"
+    assert "2,500" in problem.message
+
+
+@pytest.mark.parametrize("text", ["; next step: call", "next step: call her", "(Acme) at BNI", "--"])
+def test_missing_name_is_a_problem(text: str) -> None:
+    assert _problem(text).field == "name"
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("name", "J" * (LIMITS["name"] + 1)),
+        ("company", "Jane (" + "A" * (LIMITS["company"] + 1) + ")"),
+        ("event", "Jane at " + "E" * (LIMITS["event"] + 1)),
+        ("next_step", "Jane; next step: " + "s" * (LIMITS["next_step"] + 1)),
+        ("offer", "Jane; offer: " + "o" * (LIMITS["offer"] + 1)),
+        ("notes", "Jane; notes: " + "n" * (LIMITS["notes"] + 1)),
+    ],
+)
+def test_field_over_its_limit_is_a_problem(field: str, text: str) -> None:
+    problem = _problem(text)
+    assert problem.field == field
+    assert f"{LIMITS[field]:,}" in problem.message
+
+
+def test_field_at_its_limit_is_fine() -> None:
+    result = parse_met("J" * LIMITS["name"] + "; notes: " + "n" * LIMITS["notes"], now=NOW, timezone=TZ)
+    assert isinstance(result, ParsedMeeting)
+
+
+# --- robustness -------------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    [
+        "Jane", " Doe", " (", ")", " at ", " @ ", " from ", ", ", ";", "\n", "next step:", " ns:", "offer:",
+        "intro", "referral", "notes:", "connection:", " strong", " meh", "when:", "due:", " by ", " on ",
+        " before ", "Friday", " tomorrow", " next Tuesday", " in 2 weeks", " Dec 3", " 3/12", " 2026-12-03",
+        " flurbsday", "<@U1ABC|jo>", "<@U1ABC>", "@jo.e", "I'll ", "they'll ", "let's ", "me:", "&amp;",
+        "\u200b", "\u202e", "\x00", "🦄", "山田", "محمد", "Пётр", "x" * 130, "'); DROP TABLE t;--",
+    ]
+)  # fmt: skip
+
+
+def _assert_valid(result: ParsedMeeting | Problem) -> None:
+    assert isinstance(result, ParsedMeeting | Problem)
+    if isinstance(result, Problem):
+        assert result.message
+        return
+    assert result.name or result.linked_user_id
+    for field, limit in LIMITS.items():
+        value = getattr(result, field)
+        assert value is None or (0 < len(value) <= limit), field
+        assert value is None or not any(unicodedata.category(c) == "Cc" for c in value), field
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_parse_met_never_raises_on_arbitrary_text(text: str) -> None:
+    _assert_valid(parse_met(text, now=NOW, timezone=TZ))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=25).map("".join), st.sampled_from(["UTC", "Asia/Tokyo", "bogus"]))
+def test_parse_met_never_raises_on_grammar_soup(text: str, tz: str) -> None:
+    _assert_valid(parse_met(text, now=NOW, timezone=tz))
+
+
+def test_three_thousand_characters_is_a_problem_not_a_crash() -> None:
+    assert isinstance(parse_met("é" * 3000, now=NOW, timezone=TZ), Problem)
