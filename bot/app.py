@@ -78,7 +78,6 @@ def build_app(
     engagement = Engagement(sessions=sessions, clock=clock, cadence=cadence)
     app = App(
         signing_secret=secret(settings.slack_signing_secret) or None,
-        token=secret(settings.slack_bot_token) or None,
         client=slack_client(settings, timeout=slack_timeout),
         # The ack listener's answer is the HTTP response; slow work goes to lazy listeners on the pool below.
         # This skips Bolt's 10 ms ack polling and keeps the request thread free (see benchmarks/).

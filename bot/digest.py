@@ -178,5 +178,5 @@ def cold_outcome(item: DueContact) -> Section:
 
 
 def classified_outcome(item: DueContact, why: Reason, next_step: str) -> Section:
-    return Section(key=item_key(item.contact_id), title=f"{item.name}: {why.label.lower()}",
+    return Section(key=item_key(item.contact_id), title=f"{item.name}: “{why.label}”",
                    text=f"💡 {why.tip}\n\nNext: {next_step}")

@@ -95,6 +95,7 @@ class Call:
     error: str | None = None  # the Slack `error` we answered with (or the hook's error text)
     http_method: str = "POST"
     label: str = ""  # the `name` given to `response_url()`, so tests can tell hooks apart
+    response: Any = None  # the JSON we answered (API calls), e.g. to find the opened view's id
 
     @property
     def ok(self) -> bool:
@@ -299,6 +300,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     timeout = 30  # idle keep-alive connections are dropped after this many seconds
+    disable_nagle_algorithm = True  # headers and body go out in two writes: avoid the 40 ms delayed-ACK stall
     server: _Server
 
     def setup(self) -> None:
@@ -353,7 +355,7 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self._calls: list[Call] = []
         self._failures: list[Failure] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: `where` callbacks may call back into the fake
         self._cond = threading.Condition(self._lock)
         self._users: dict[str, dict[str, Any]] = {}
         self._teams: dict[str, tuple[str, str]] = {DEFAULT_TEAM: ("Demo", "demo")}
@@ -724,7 +726,7 @@ class FakeSlack:
             handler.end_headers()
             handler.wfile.write(reply.body)
             handler.wfile.flush()
-        except (ConnectionError, TimeoutError, OSError):
+        except OSError:
             handler.close_connection = True  # the client gave up (e.g. it timed out first)
 
     def _record(self, call: Call) -> None:
@@ -775,11 +777,9 @@ class FakeSlack:
                 else:
                     answer = self._answer(method, args, token)
                 reply = _json_reply(answer)
-            error = None
-            if reply.content_type == _JSON:
-                payload = json.loads(reply.body)
-                error = None if payload.get("ok") else str(payload.get("error", "unknown_error"))
-            self._record(Call(method, args, token, arrived, reply.status, error, verb))
+            payload = json.loads(reply.body)
+            error = None if payload.get("ok") else str(payload.get("error", "unknown_error"))
+            self._record(Call(method, args, token, arrived, reply.status, error, verb, response=payload))
         if failure is not None and failure.timeout:
             reply.delay = failure.timeout
         return reply
@@ -1360,6 +1360,9 @@ class SlackRequests:
                 if fresh or attempt:  # a stale keep-alive socket gets one retry, a fresh one does not
                     raise
                 continue
+            except (OSError, http.client.HTTPException):
+                self.close()  # e.g. our timeout: the connection is in an unknown state
+                raise
             elapsed = time.perf_counter() - started
             if response.will_close:
                 self.close()
@@ -1871,12 +1874,14 @@ def _rich_inline(el: Mapping[str, Any]) -> str:
     kind = el.get("type")
     if kind == "text":
         text, style = str(el.get("text", "")), el.get("style") or {}
-        marks = [
-            m for k, m in (("code", "`"), ("bold", "*"), ("italic", "_"), ("strike", "~")) if style.get(k)
-        ]
-        for mark in marks:
-            text = f"{mark}{text}{mark}"
-        return text
+        core = text.strip()
+        if not core:
+            return text
+        for key, mark in (("code", "`"), ("bold", "*"), ("italic", "_"), ("strike", "~")):
+            if style.get(key):
+                core = f"{mark}{core}{mark}"
+        start = len(text) - len(text.lstrip())
+        return text[:start] + core + text[len(text.rstrip()) :]
     if kind == "link":
         return str(el.get("text") or el.get("url", ""))
     if kind in ("user", "usergroup"):

@@ -143,7 +143,7 @@ def stats_reply(s: Stats) -> Reply:
         sections.append(Section(title="Why connections stalled", text="\n".join(lines)))
         top = BY_KEY.get(s.reasons[0][0])
         if top is not None:
-            sections.append(Section(title=f"Your most common breakdown: {top.label.lower()}", text=f"💡 {top.tip}"))
+            sections.append(Section(title=f"Your most common breakdown: “{top.label}”", text=f"💡 {top.tip}"))
     else:
         sections.append(Section(note="No breakdowns classified yet: when a contact goes cold, tell me why."))
     return Reply(headline=headline, sections=tuple(sections))

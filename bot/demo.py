@@ -1,0 +1,170 @@
+"""`python -m bot demo`: the whole story offline, printed as a conversation.
+
+The real bot runs on loopback against the local Slack stand-in, with SQLite in a temporary folder;
+every line of the bot's side is rendered from the Block Kit it actually sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from bot.offline import OfflineBot, sqlite_url
+from bot.standin import SlackRequests, message_to_text, view_to_text
+
+ALICE = "U0ALICE"
+ALICE_TZ = "America/New_York"
+START = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)  # a Friday, 10:30 in New York
+
+
+class Conversation:
+    def __init__(self, bot: OfflineBot, out: TextIO) -> None:
+        self.bot = bot
+        self.out = out
+        self.hooks_seen = 0
+
+    def say(self, text: str = "") -> None:
+        self.out.write("\n" + text + "\n")
+
+    def day(self, label: str) -> None:
+        local = self.bot.clock().astimezone(ZoneInfo(ALICE_TZ))
+        self.say(f"━━━ {local:%A %-d %B, %H:%M} in New York — {label} ━━━")
+
+    def bot_says(self, rendered: str) -> None:
+        self.out.write(textwrap.indent(rendered.strip(), "   │ ") + "\n")
+
+    def command(self, text: str, command: str = "/met") -> None:
+        self.say(f"Alice ▸ {command} {text}".rstrip())
+        answer = self.bot.slack.command(text, user=ALICE, command=command)
+        if answer.status != 200:
+            self.bot_says(f"(HTTP {answer.status})")
+            return
+        if not text.strip():
+            view = self.bot.fake.wait_for("views.open")[-1]
+            self.say(f"metbot ▸ (a form opens, acked in {answer.elapsed * 1000:.0f} ms)")
+            self.bot_says(view_to_text(view.json_arg("view")))
+            return
+        self.hooks_seen += 1
+        hook = self.bot.fake.wait_for("response_url", count=self.hooks_seen)[-1]
+        self.say(f"metbot ▸ (only Alice sees this; acked in {answer.elapsed * 1000:.0f} ms)")
+        self.bot_says(message_to_text(hook.args))
+
+    def digest(self) -> dict[str, Any] | None:
+        before = len(self.bot.fake.calls_to("chat.postMessage"))
+        self.bot.sweep()
+        sent = self.bot.fake.calls_to("chat.postMessage")[before:]
+        if not sent:
+            self.say("(nothing due today: no DM)")
+            return None
+        message = self.bot.fake.last_message("D" + ALICE)
+        assert message is not None
+        self.say("metbot ▸ (a DM to Alice)")
+        self.bot_says(message_to_text(message))
+        return message
+
+    def click(self, message: dict[str, Any], label: str, about: str, option: str | None = None) -> None:
+        """Click the button (or pick the option) labelled `label` in the part of the message about `about`."""
+        action_id, value = find_control(message, label, about, option)
+        shown = f"{label} → {option}" if option else label
+        self.say(f"Alice clicks [ {shown} ] for {about}")
+        updates = len(self.bot.fake.calls_to("chat.update"))
+        action = (SlackRequests.select_action(action_id, value, text=option) if option
+                  else SlackRequests.button_action(action_id, value, text=label))
+        answer = self.bot.slack.block_action(action_id, user=ALICE, message=message, action=action)
+        self.bot.fake.wait_for("chat.update", count=updates + 1)
+        updated = self.bot.fake.last_message("D" + ALICE)
+        assert updated is not None
+        self.say(f"metbot ▸ (updates the message in place; acked in {answer.elapsed * 1000:.0f} ms)")
+        part = [b for b in updated.get("blocks", []) if str(b.get("block_id", "")).split(".")[0]
+                == block_key(message, about)]
+        self.bot_says(message_to_text({"blocks": part}))
+
+    def travel(self, days: int, hour: int = 9, minute: int = 0) -> None:
+        local = self.bot.clock().astimezone(ZoneInfo(ALICE_TZ)) + timedelta(days=days)
+        self.bot.clock.set(local.replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(UTC))
+
+
+def block_key(message: dict[str, Any], about: str) -> str:
+    for block in message.get("blocks", []):
+        if block.get("type") == "section" and about in str((block.get("text") or {}).get("text", "")):
+            return str(block.get("block_id", "")).split(".")[0]
+    raise LookupError(f"no part of the message is about {about}")
+
+
+def find_control(message: dict[str, Any], label: str, about: str, option: str | None) -> tuple[str, str]:
+    key = block_key(message, about)
+    for block in message.get("blocks", []):
+        if str(block.get("block_id", "")).split(".")[0] != key:
+            continue
+        elements = list(block.get("elements", [])) + ([block["accessory"]] if block.get("accessory") else [])
+        for element in elements:
+            if option is None and element.get("type") == "button" and element["text"]["text"] == label:
+                return element["action_id"], element.get("value", "")
+            if option is not None and element.get("type") == "static_select":
+                if element.get("placeholder", {}).get("text") != label:
+                    continue
+                for opt in element.get("options", []):
+                    if opt["text"]["text"].startswith(option):
+                        return element["action_id"], opt["value"]
+    raise LookupError(f"no {label!r} control about {about}")
+
+
+def run_demo(out: TextIO = sys.stdout) -> int:
+    logging.getLogger().setLevel(logging.ERROR)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="metbot-demo-") as folder:
+        database = sqlite_url(Path(folder))
+        with OfflineBot(database_url=database, start=START) as bot:
+            bot.fake.add_user(ALICE, real_name="Alice Martin", tz=ALICE_TZ)
+            talk = Conversation(bot, out)
+            talk.say("metbot demo — the real bot on 127.0.0.1, a local stand-in for Slack, SQLite in "
+                     f"{folder}.\nAlice met two people at a breakfast this morning.")
+            talk.day("after the BNI breakfast")
+            talk.command("Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday; "
+                         "offer: intro to Sam, who needs a printer")
+            talk.command("Sam Lee from Globex at BNI breakfast")
+            talk.command("")
+            talk.command("list")
+
+            talk.travel(1, hour=8, minute=59)
+            talk.day("the digest is not due yet")
+            talk.digest()
+            talk.travel(0, hour=9, minute=0)
+            talk.day("09:00: the daily digest")
+            digest = talk.digest()
+            assert digest is not None
+            talk.click(digest, "I followed up", "Sam Lee")
+            talk.digest()  # runs again a minute later: the digest went out once
+
+            talk.travel(3)
+            talk.day("three days later")
+            digest = talk.digest()
+            assert digest is not None
+            talk.click(digest, "No", "Did Sam Lee respond?")
+            reasons = bot.fake.last_message("D" + ALICE)
+            assert reasons is not None
+            talk.click(reasons, "Why do you think?", "Sam Lee", option="I was too focused on the sale")
+
+            talk.travel(3)
+            talk.day("Friday: Jane's next step is due")
+            digest = talk.digest()
+            assert digest is not None
+            talk.click(digest, "I followed up", "Jane Doe")
+
+            talk.travel(3)
+            talk.day("Jane has had three days to answer")
+            digest = talk.digest()
+            assert digest is not None
+            talk.click(digest, "Yes", "Did Jane Doe respond?")
+
+            talk.day("how is Alice doing?")
+            talk.command("stats")
+    talk.say(f"(demo finished in {time.perf_counter() - started:.1f} s; the temporary database is gone)")
+    return 0
