@@ -21,7 +21,8 @@ from bot.engagement import Engagement
 from bot.service import Core
 from bot.settings import Settings, secret
 from bot.sweep import Sweeper
-from handlers import actions, commands, events, followups, views
+from bot.installs import EncryptedInstallationStore, client_finder, oauth_settings
+from handlers import actions, commands, events, followups, installs, requests, views
 from handlers.digests import SlackDigestSender
 from store.db import make_engine, make_sessions, upgrade
 
@@ -57,6 +58,7 @@ class Metbot:
     sweeper: Sweeper
     engine: Engine
     executor: ThreadPoolExecutor
+    installation_store: EncryptedInstallationStore | None = None
 
 
 def build_app(
@@ -76,20 +78,30 @@ def build_app(
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="metbot-lazy")
     core = Core(sessions=sessions, clock=clock, cadence=cadence)
     engagement = Engagement(sessions=sessions, clock=clock, cadence=cadence)
+    client = slack_client(settings, timeout=slack_timeout)
+    store: EncryptedInstallationStore | None = None
+    extra: dict[str, object] = {}
+    if settings.oauth_enabled:
+        # Many workspaces: Bolt finds each request's bot token in the installation store.
+        extra["oauth_settings"], store = oauth_settings(settings, engine)
     app = App(
         signing_secret=secret(settings.slack_signing_secret) or None,
-        client=slack_client(settings, timeout=slack_timeout),
+        client=client,
         # The ack listener's answer is the HTTP response; slow work goes to lazy listeners on the pool below.
         # This skips Bolt's 10 ms ack polling and keeps the request thread free (see benchmarks/).
         process_before_response=True,
         listener_executor=executor,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
+        **extra,  # type: ignore[arg-type]
     )
     for module in (commands, actions, views, events):
         module.register(app, core)
     followups.register(app, core, engagement)
-    sender = SlackDigestSender(client_for=lambda _team: app.client)
+    installs.register(app, core, store)
+    requests.register(app)
+    client_for = client_finder(store, client, lambda token: slack_client(settings, token, timeout=slack_timeout))
+    sender = SlackDigestSender(client_for=client_for)
     sweeper = Sweeper(sessions=sessions, sender=sender, cadence=cadence)
     return Metbot(settings=settings, app=app, core=core, engagement=engagement, sweeper=sweeper, engine=engine,
-                  executor=executor)
+                  executor=executor, installation_store=store)

@@ -283,9 +283,11 @@ def problem_reply(message: str) -> Reply:
     )
 
 
+SAVE_FAILED = "Sorry, I couldn't save that — please try again in a moment. Nothing was half-saved."
+
+
 def save_failed_reply() -> Reply:
-    message = "Sorry, I couldn't save that just now. Nothing was changed; please try again in a moment."
-    return Reply(headline=message, sections=(Section(text=message),))
+    return Reply(headline=SAVE_FAILED, sections=(Section(text=SAVE_FAILED),))
 
 
 HELP_TEXT = (

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import TravellingClock, system_clock
+from bot.logs import configure
 from bot.settings import MissingSetting, Settings, secret
 
 log = logging.getLogger("metbot")
@@ -25,15 +26,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("socket", help="Socket Mode: the same listeners over a WebSocket")
     nudge = sub.add_parser("nudge", help="one sweep as if the clock read --now: send every DM due, then exit")
     nudge.add_argument("--now", help="ISO-8601 instant, e.g. 2026-12-01T09:00:00+00:00 (default: now)")
+    nudge.add_argument("--rate", type=float, default=20.0,
+                       help="at most this many DMs per second (default 20: Slack's chat.postMessage allowance)")
     sub.add_parser("demo", help="the whole story offline, printed as a conversation")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.ERROR if args.command == "demo" else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure(logging.ERROR if args.command == "demo" else logging.INFO)
     try:
         if args.command == "demo":
             from bot.demo import run_demo
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "socket":
             return socket(settings)
         if args.command == "nudge":
-            return nudge(settings, args.now)
+            return nudge(settings, args.now, rate=args.rate)
     except MissingSetting as problem:
         print(f"metbot: {problem}", file=sys.stderr)
         return 2
@@ -103,7 +104,7 @@ def parse_now(text: str | None) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def nudge(settings: Settings, now_text: str | None) -> int:
+def nudge(settings: Settings, now_text: str | None, *, rate: float = 20.0) -> int:
     """One sweep at --now: the CLI's time machine, and the operator's manual tick."""
     if not secret(settings.slack_bot_token):
         raise MissingSetting(
@@ -113,7 +114,10 @@ def nudge(settings: Settings, now_text: str | None) -> int:
     from bot.app import build_app
 
     now = parse_now(now_text)
+    if rate <= 0:
+        raise MissingSetting(f"--rate {rate:g} must be a positive number of DMs per second, e.g. --rate 20.")
     metbot = build_app(settings, clock=TravellingClock(now))
+    metbot.sweeper.sends_per_second = rate
     report = metbot.sweeper.sweep(now)
     print(f"metbot: sweep at {now.isoformat()}: {report.sent} digest(s) sent, {report.failed} to retry, "
           f"{report.deactivated} member(s) unreachable.")

@@ -49,7 +49,14 @@ def wsgi_app(metbot: Metbot) -> Callable[[dict[str, Any], StartResponse], Iterab
             status_holder.append(status)
             return start_response(status, headers, *rest)
 
-        result = slack(environ, recording_start_response)
+        try:
+            result = slack(environ, recording_start_response)
+        except ValueError:  # a body that claims to be JSON but isn't: Bolt can't parse it
+            log.warning("refused a malformed request body", extra={"path": path})
+            if status_holder:
+                raise
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"Bad Request"]
         log.debug("request", extra={"path": path, "status": status_holder[:1],
                                     "ms": round((time.perf_counter() - started) * 1000, 1)})
         return result

@@ -101,6 +101,7 @@ class ParsedMeeting:
     connection: Connection | None = None
     met_on: date | None = None  # None means "today" (caller fills it)
     warnings: tuple[str, ...] = ()  # kind, user-facing sentences (unreadable date, date in the past)
+    mention_label: str | None = None  # the label of "<@U…|label>": Slack's username, not the real name
 
 
 @dataclass(frozen=True)
@@ -542,6 +543,7 @@ class _Person:
     event: str | None
     linked_user_id: str | None
     handle: str | None
+    label: str | None = None
 
 
 def _parse_person(segment: str) -> _Person:
@@ -574,6 +576,7 @@ def _parse_person(segment: str) -> _Person:
         event=_tidy_label(_clean(event or "")) or None,
         linked_user_id=linked,
         handle=handle,
+        label=label_text or None,
     )
 
 
@@ -758,6 +761,7 @@ def _parse_met(text: str, *, now: datetime, timezone: str) -> ParsedMeeting | Pr
         event=person.event,
         linked_user_id=person.linked_user_id,
         handle=person.handle,
+        mention_label=person.label,
         next_step=next_step,
         next_step_owner=owner,
         due=due,

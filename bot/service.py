@@ -59,6 +59,10 @@ class Core:
             if profile.display_name:
                 member.display_name = profile.display_name
 
+    def stop_workspace(self, workspace: str, platform: str = "slack") -> int:
+        with self.sessions.begin() as session:
+            return people.stop_workspace(session, platform, workspace)
+
     def timezone_of(self, who: Who) -> str | None:
         with self.sessions() as session:
             found = people.find_member(session, who.platform, who.workspace, who.user)
@@ -71,23 +75,28 @@ class Core:
 
     def capture_text(self, who: Who, text: str, name_of: Callable[[str], str | None]) -> Reply:
         """`/met <text>`: parse, save, coach. Every outcome is a reply; nothing is half-saved."""
+        try:
+            return self._capture_text(who, text, name_of)
+        except SQLAlchemyError:
+            log.exception("capture failed", extra={"team": who.workspace, "user": who.user})
+            return capture.save_failed_reply()
+
+    def _capture_text(self, who: Who, text: str, name_of: Callable[[str], str | None]) -> Reply:
         now = self.clock()
         timezone = self.timezone_of(who)
         parsed = parse_met(text, now=now, timezone=timezone or "UTC")
         if isinstance(parsed, Problem):
             return capture.problem_reply(parsed.message)
         name = parsed.name
-        if parsed.linked_user_id and not name:
-            name = name_of(parsed.linked_user_id) or parsed.linked_user_id
+        if parsed.linked_user_id and (not name or name == parsed.mention_label):
+            # Slack sends mentions as <@U…|username>: the label is a handle; prefer the person's real name.
+            name = name_of(parsed.linked_user_id) or name or parsed.linked_user_id
         today = local_today(now, timezone)
         draft = capture.with_offer_kind_guessed(capture.draft_from(parsed, today=today, name=name))
         if draft.met_on > today:
             return capture.problem_reply("That meeting is in the future: log it once it has happened.")
-        try:
-            logged = self._save(who, draft, warnings=parsed.warnings)
-        except SQLAlchemyError:
-            log.exception("capture failed", extra={"team": who.workspace, "user": who.user})
-            return capture.save_failed_reply()
+        logged = self._save(who, draft, warnings=parsed.warnings)
+        assert not isinstance(logged, Refusal)
         return capture.logged_reply(logged, today=today)
 
     def _values(self, draft: MeetingDraft) -> MeetingValues:
@@ -162,16 +171,20 @@ class Core:
         return capture.meeting_form(today=today, draft=draft, meeting_id=meeting_id)
 
     def submit_meeting_form(self, who: Who, values: dict[str, object], context: str) -> Reply | FormErrors | Refusal:
+        try:
+            return self._submit_meeting_form(who, values, context)
+        except SQLAlchemyError:
+            log.exception("form save failed", extra={"team": who.workspace, "user": who.user})
+            return FormErrors({"name": capture.SAVE_FAILED})
+
+    def _submit_meeting_form(self, who: Who, values: dict[str, object], context: str
+                             ) -> Reply | FormErrors | Refusal:
         today = self.today(who)
         draft = capture.read_form(values, today=today)
         if isinstance(draft, FormErrors):
             return draft
         meeting_id, _channel = capture.read_form_context(context)
-        try:
-            logged = self._save(who, draft, meeting_id=meeting_id)
-        except SQLAlchemyError:
-            log.exception("form save failed", extra={"team": who.workspace, "user": who.user})
-            return FormErrors({"name": "Sorry, I couldn't save that just now. Please try again in a moment."})
+        logged = self._save(who, draft, meeting_id=meeting_id)
         if isinstance(logged, Refusal):
             log.warning("form names a meeting the user does not own",
                         extra={"team": who.workspace, "user": who.user, "meeting": meeting_id})

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = "sqlite:///metbot.db"
     metbot_shoutout_channel: str | None = None
+    # OAuth installs only: Fernet key(s) encrypting bot tokens at rest. Comma-separated; the first
+    # encrypts, all decrypt, so a new key can be put in front of the old one (docs/operations.md).
+    metbot_token_key: SecretStr | None = None
 
     @property
     def oauth_enabled(self) -> bool:
@@ -36,6 +39,14 @@ class Settings(BaseSettings):
             raise MissingSetting(
                 "SLACK_BOT_TOKEN is not set (nor SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth): "
                 "copy the bot token from your Slack app's OAuth & Permissions page."
+            )
+        self.require_token_key()
+
+    def require_token_key(self) -> None:
+        if self.oauth_enabled and not secret(self.metbot_token_key):
+            raise MissingSetting(
+                "METBOT_TOKEN_KEY is not set: OAuth installs keep bot tokens encrypted; generate a key with "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
             )
 
     def require_socket(self) -> None:

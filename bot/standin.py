@@ -1504,7 +1504,7 @@ class SlackRequests:
         *,
         user: str = "U0ALICE",
         team: str = "T0DEMO",
-        block_id: str = "b",
+        block_id: str | None = None,
         view: Mapping[str, Any] | str | None = None,
         container: Mapping[str, Any] | None = None,
         message: Mapping[str, Any] | None = None,
@@ -1519,23 +1519,11 @@ class SlackRequests:
         With `view` (a dict or a view id known to the fake) it is a modal / App Home action: no
         channel, no message and, unless `response_url=True`, no response_url — as on Slack. Without
         it, the action comes from `message` (default: the fake's last message in `channel`, which
-        defaults to the user's DM `"D" + user`).
+        defaults to the user's DM `"D" + user`). When the element `action_id` is found in that
+        message's or view's blocks, its real block_id, type, label and value are used (so
+        `block_action("done")` clicks the button the app rendered); `value`/`block_id` override.
         """
         n = self._next()
-        action_ts = f"{1_700_000_000 + n}.{n:06d}"
-        if action is not None:
-            act: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "action_ts": action_ts}
-            act.update(action)
-        else:
-            act = {
-                "action_id": action_id,
-                "block_id": block_id,
-                "type": "button",
-                "action_ts": action_ts,
-                "text": {"type": "plain_text", "text": value or action_id, "emoji": True},
-            }
-            if value is not None:
-                act["value"] = value
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(user, team),
@@ -1545,39 +1533,46 @@ class SlackRequests:
             "team": {"id": team, "domain": self._team_domain(team)},
             "enterprise": None,
             "is_enterprise_install": False,
-            "actions": [act],
         }
         if view is not None:
             full_view = self._full_view(view, team)
             payload["view"] = full_view
             payload["container"] = dict(container or {"type": "view", "view_id": full_view["id"]})
+            blocks = full_view.get("blocks") or []
             wants_url = bool(response_url)
         else:
             channel = channel or "D" + user
             msg = dict(message) if message is not None else self.fake.last_message(channel)
             if msg is None:
-                msg = {
-                    "type": "message",
-                    "user": BOT_USER_ID,
-                    "bot_id": BOT_ID,
-                    "text": "",
-                    "blocks": [],
-                    "team": team,
-                    "ts": f"{1_700_000_000 + n}.000100",
-                }
+                ts = f"{1_700_000_000 + n}.000100"
+                msg = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "text": "", "ts": ts}
             payload["channel"] = {"id": channel, "name": self._channel_name(channel)}
             payload["message"] = msg
             payload["state"] = {"values": {}}
-            payload["container"] = dict(
-                container
-                or {
-                    "type": "message",
-                    "message_ts": msg.get("ts"),
-                    "channel_id": channel,
-                    "is_ephemeral": False,
-                }
-            )
+            default_container = {
+                "type": "message",
+                "message_ts": msg.get("ts"),
+                "channel_id": channel,
+                "is_ephemeral": False,
+            }
+            payload["container"] = dict(container or default_container)
+            blocks = _maybe_json(msg.get("blocks")) or []
             wants_url = response_url is None or response_url
+        found_block, element = _find_element(_as_dicts(blocks), action_id)
+        act: dict[str, Any] = {"type": "button"}
+        if element is not None:
+            act.update({k: v for k, v in element.items() if k in ("type", "text", "value", "style")})
+        act.update({"action_id": action_id, "block_id": block_id or found_block or "b"})
+        act["action_ts"] = f"{1_700_000_000 + n}.{n:06d}"
+        if value is not None:
+            act["value"] = value
+        if act["type"] == "button":
+            act.setdefault(
+                "text", {"type": "plain_text", "text": act.get("value") or action_id, "emoji": True}
+            )
+        if action is not None:
+            act.update(action)
+        payload["actions"] = [act]
         if wants_url:
             payload["response_url"] = self.fake.response_url(f"action {action_id}")
         return self._post_payload(payload, timestamp=timestamp, signature=signature)
@@ -1960,6 +1955,19 @@ def _block(block: Mapping[str, Any]) -> str:
     if kind == "file":
         return "[file]"
     return ""
+
+
+def _find_element(
+    blocks: Sequence[Mapping[str, Any]], action_id: str
+) -> tuple[str | None, Mapping[str, Any] | None]:
+    """The (block_id, element) carrying `action_id` in a message's or view's blocks."""
+    for block in blocks:
+        candidates = list(block.get("elements") or []) if block.get("type") == "actions" else []
+        candidates += [block[k] for k in ("accessory", "element") if isinstance(block.get(k), Mapping)]
+        for element in candidates:
+            if isinstance(element, Mapping) and element.get("action_id") == action_id:
+                return block.get("block_id"), element
+    return None, None
 
 
 def _as_dicts(blocks: Sequence[Mapping[str, Any] | Block] | str | None) -> list[Mapping[str, Any]]:

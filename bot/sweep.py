@@ -34,6 +34,10 @@ class Undeliverable(Exception):
 class TryLater(Exception):
     """A passing failure (5xx, timeout, rate limit after retries): the digest stays owed."""
 
+    def __init__(self, reason: str, *, channel: str | None = None) -> None:
+        super().__init__(reason)
+        self.channel = channel  # a DM channel opened before the failure: remembered, so it is opened once
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -200,6 +204,9 @@ class Sweeper:
             return
         except TryLater as passing:
             self._release(claimed, now, str(passing))
+            if passing.channel and passing.channel != member.dm_channel:
+                with self.sessions.begin() as session:
+                    followups.remember_dm(session, member.member_id, passing.channel)
             log.warning("digest", extra={"team": member.workspace, "user": member.user_id, "action": "digest",
                                          "outcome": f"will retry: {passing}"})
             with lock:

@@ -24,7 +24,7 @@ def row_id(body: dict[str, Any]) -> int | None:
     """The integer a button's value names, or None for anything else (hostile or stale)."""
     actions = body.get("actions") or [{}]
     value = actions[0].get("value") if isinstance(actions[0], dict) else None
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         return int(value)
     return None
 

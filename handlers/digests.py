@@ -16,10 +16,9 @@ from store.followups import DueMember
 log = logging.getLogger("metbot.slack")
 
 # The person is gone or can't be written to: retrying won't help.
-GONE = {
-    "user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "user_not_visible",
-    "invalid_auth", "token_revoked", "not_authed", "team_access_not_granted", "missing_scope",
-}
+GONE = {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot", "user_not_visible"}
+# The bot's token or scopes are wrong (invalid_auth, token_revoked, missing_scope, ...): a workspace
+# problem, not this person's. Those stay TryLater, so fixing the token brings everyone's digests back.
 
 
 class SlackDigestSender:
@@ -30,8 +29,8 @@ class SlackDigestSender:
         client = self.client_for(member.workspace)
         if client is None:
             raise Undeliverable("no installation for this workspace")
+        channel = member.dm_channel
         try:
-            channel = member.dm_channel
             if not channel:
                 channel = client.conversations_open(users=member.user_id)["channel"]["id"]
             answer = client.chat_postMessage(channel=channel, **message(reply))
@@ -41,6 +40,6 @@ class SlackDigestSender:
             if code in GONE:
                 raise Undeliverable(code) from error
             status = error.response.status_code if error.response is not None else 0
-            raise TryLater(code or f"HTTP {status}") from error
+            raise TryLater(code or f"HTTP {status}", channel=channel) from error
         except (SlackClientError, OSError) as error:
-            raise TryLater(type(error).__name__) from error
+            raise TryLater(type(error).__name__, channel=channel) from error

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Respond
+from sqlalchemy.exc import SQLAlchemyError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.capture import SAVE_FAILED
 from bot.results import Refusal, Reply, Section, Who
 from bot.service import Core, Profile
 from handlers.render import message, reply_view
@@ -87,7 +90,8 @@ SORRY = "Sorry, something went wrong on my side and nothing was changed. Please 
 
 def sorry(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
     """Last resort after an unexpected error: tell the user, never leave them with silence."""
+    error = sys.exc_info()[1]
     try:
-        answer(body, respond, client, plain(SORRY))
+        answer(body, respond, client, plain(SAVE_FAILED if isinstance(error, SQLAlchemyError) else SORRY))
     except Exception:
         log.exception("could not even say sorry")

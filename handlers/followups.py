@@ -34,7 +34,7 @@ def picked(body: dict[str, Any]) -> str:
 def split_value(value: str) -> tuple[int | None, str]:
     """'123' or '123:extra' → (123, 'extra'); anything else names no row."""
     head, _, tail = value.partition(":")
-    if head.isdigit() and len(head) < 19:
+    if head.isascii() and head.isdigit() and len(head) < 19:  # not '²' (int() fails) nor '١' (== 1)
         return int(head), tail
     return None, tail
 
@@ -74,7 +74,7 @@ def register(app: App, core: Core, engagement: Engagement) -> None:
             elif action_id == "fu.cold" or action_id == "contact.cold":
                 result = engagement.went_cold(who, contact_id)
             elif action_id == "fu.snooze":
-                days = int(extra) if extra.isdigit() and len(extra) < 4 else -1
+                days = int(extra) if extra.isascii() and extra.isdigit() and len(extra) < 4 else -1
                 result = engagement.snooze(who, contact_id, days)
             elif action_id in ("fu.yes", "fu.not_yet", "fu.no"):
                 result = engagement.responded(who, contact_id, action_id[3:])  # type: ignore[arg-type]

@@ -107,7 +107,8 @@ def reply_blocks(reply: Reply, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict[str
 
 def message(reply: Reply) -> dict[str, Any]:
     """Arguments for chat.postMessage / respond(): notification text plus blocks."""
-    return {"text": clip(reply.headline, MAX_FALLBACK_TEXT), "blocks": reply_blocks(reply)}
+    # The fallback text is mrkdwn too (and drives notifications): escape it like the blocks.
+    return {"text": escape(clip(reply.headline, MAX_FALLBACK_TEXT)), "blocks": reply_blocks(reply)}
 
 
 def _input(i: Any) -> InputBlock:

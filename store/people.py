@@ -66,3 +66,18 @@ def member(session: Session, platform: str, workspace_id: str, user_id: str, now
     return session.scalars(
         select(Member).where(Member.workspace_id == space.id, Member.user_id == user_id)
     ).one()
+
+
+def stop_workspace(session: Session, platform: str, external_id: str) -> int:
+    """No more digests for anyone in a workspace that uninstalled the app; their data stays theirs."""
+    from sqlalchemy import update
+
+    space = session.scalar(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    )
+    if space is None:
+        return 0
+    result = session.execute(
+        update(Member).where(Member.workspace_id == space.id).values(active=False, next_digest_at=None)
+    )
+    return int(result.rowcount or 0)

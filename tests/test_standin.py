@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from datetime import time as dtime
 from typing import Any
 from urllib.error import URLError
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from slack_bolt import Ack, App, BoltRequest, Respond
@@ -509,7 +509,7 @@ def test_command_acks_and_responds(stack: BoltStack, slack: SlackRequests) -> No
     hooks = stack.fake.wait_for("response_url")
     assert hooks[0].args["url"] == answer.response_url
     assert hooks[0].args["text"] == "Logged Jane Doe from Acme for <@U0ALICE>"
-    sent = dict(pair.split("=", 1) for pair in stack.seen[0]["body"].split("&"))
+    sent = parse_qs(stack.seen[0]["body"])
     assert {
         "token",
         "team_id",
@@ -527,6 +527,7 @@ def test_command_acks_and_responds(stack: BoltStack, slack: SlackRequests) -> No
     } <= set(sent)
     slack.command("again")
     assert stack.seen[0]["peer"] == stack.seen[1]["peer"]  # one keep-alive connection
+    stack.fake.wait_for("response_url", count=2)  # let Bolt's async respond() land before the next test
 
 
 def test_forged_stale_and_unsigned_requests_are_refused(stack: BoltStack, slack: SlackRequests) -> None:
@@ -541,13 +542,13 @@ def test_forged_stale_and_unsigned_requests_are_refused(stack: BoltStack, slack:
 
 
 def test_modal_round_trip(stack: BoltStack, slack: SlackRequests) -> None:
-    slack.command("modal")
+    command = slack.command("modal")
     opened = stack.fake.wait_for("views.open")[0]
     view = opened.response["view"]
     answer = slack.block_action("pick", action=slack.select_action("pick", "log"), view=view["id"])
     assert answer.status == 200 and answer.response_url is None  # modal actions carry no response_url
     assert stack.fake.wait_for("views.update")[0].args["view_id"] == view["id"]
-    assert opened.args["trigger_id"]
+    assert opened.args["trigger_id"] == command.trigger_id
     refused = slack.view_submission("log", slack.simple_values({"name": ""}), view=view["id"])
     assert refused.json() == {"response_action": "errors", "errors": {"name": "Who did you meet?"}}
     accepted = slack.view_submission("log", slack.simple_values({"name": "Jane", "due": date(2024, 5, 14)}))
@@ -558,15 +559,20 @@ def test_modal_round_trip(stack: BoltStack, slack: SlackRequests) -> None:
 
 def test_block_action_on_a_message(stack: BoltStack, slack: SlackRequests) -> None:
     stack.fake.add_user("U0BOB", name="bob")
-    WebClient(base_url=stack.fake.api_url).chat_postMessage(channel="U0BOB", text="Did Jane reply?")
-    answer = slack.block_action("done", "42", user="U0BOB")
+    button = ButtonElement(text="Done", action_id="done", value="42")
+    WebClient(base_url=stack.fake.api_url).chat_postMessage(
+        channel="U0BOB", text="Did Jane reply?", blocks=[ActionsBlock(block_id="nudge", elements=[button])]
+    )
+    answer = slack.block_action("done", user="U0BOB")  # clicks the button the app rendered
     assert answer.status == 200 and answer.response_url
     payload = answer.sent
     assert payload is not None
     assert payload["message"]["text"] == "Did Jane reply?"  # the fake's last message in the DM
     assert payload["container"]["channel_id"] == payload["channel"]["id"] == "DU0BOB"
     assert payload["user"] == {"id": "U0BOB", "username": "bob", "name": "bob", "team_id": "T0DEMO"}
-    assert payload["actions"][0]["type"] == "button" and payload["actions"][0]["value"] == "42"
+    clicked = payload["actions"][0]
+    assert (clicked["type"], clicked["value"], clicked["block_id"]) == ("button", "42", "nudge")
+    assert clicked["text"]["text"] == "Done"
     hook = stack.fake.wait_for("response_url")[0]
     assert hook.args["replace_original"] is True and hook.args["text"] == "done 42"
 

@@ -1,0 +1,59 @@
+"""Cross-cutting edge concerns: one structured log line per request, and a kind answer to the unknown."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
+
+log = logging.getLogger("metbot.request")
+
+
+def describe(body: dict[str, Any]) -> str:
+    """What the request is, in words safe to log (no message text, no tokens)."""
+    kind = body.get("type")
+    if body.get("command"):
+        text = str(body.get("text") or "").strip().split(maxsplit=1)
+        sub = text[0].lower() if text and text[0].lower() in {
+            "help", "list", "stats", "team", "export", "import", "forget", "config"} else ""
+        return f"{body['command']} {sub}".strip()
+    if kind == "block_actions":
+        actions = body.get("actions") or [{}]
+        return f"action {actions[0].get('action_id', '?') if isinstance(actions[0], dict) else '?'}"
+    if kind in ("view_submission", "view_closed"):
+        return f"{kind} {(body.get('view') or {}).get('callback_id', '?')}"
+    if kind == "event_callback":
+        return f"event {(body.get('event') or {}).get('type', '?')}"
+    return str(kind or "unknown")
+
+
+def log_requests(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+    started = time.perf_counter()
+    body = req.body if isinstance(req.body, dict) else {}
+    response = next()
+    log.info("request", extra={
+        "team": req.context.team_id,
+        "user": req.context.user_id,
+        "action": describe(body),
+        "outcome": response.status if response is not None else None,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    })
+    return response
+
+
+def ack_unknown(ack: Ack, body: dict[str, Any]) -> None:
+    log.warning("unhandled request acked", extra={"action": describe(body)})
+    ack()
+
+
+def register(app: App) -> None:
+    """Log every request; registered after every other listener, so the catch-alls only see leftovers."""
+    app.use(log_requests)
+    anything = re.compile(".*")
+    app.action(anything)(ack_unknown)
+    app.view(anything)(ack_unknown)
+    app.shortcut(anything)(ack_unknown)

@@ -1,0 +1,71 @@
+"""Alembic migrations on SQLite and PostgreSQL: empty → head, down one and back up, schema == models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from store.db import alembic_config, downgrade, make_engine, upgrade
+from store.models import Base
+
+TABLES = {"workspace", "member", "contact", "meeting", "follow_up", "breakdown", "digest"}
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    made = make_engine(database_url)
+    yield made
+    made.dispose()
+
+
+def current(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                "compare_server_default": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def head_and_previous(engine: Engine) -> tuple[str, str]:
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    head = script.get_revision("head")
+    assert head is not None
+    previous = head.down_revision
+    assert previous is None or isinstance(previous, str), "merge heads are not expected"
+    return head.revision, previous or "base"
+
+
+def test_upgrade_from_empty_to_head_matches_the_models(engine: Engine) -> None:
+    assert current(engine) is None
+    upgrade(engine)
+    head, _ = head_and_previous(engine)
+    assert current(engine) == head
+    assert TABLES <= set(inspect(engine).get_table_names())
+    assert differences(engine) == []
+
+
+def test_upgrade_is_idempotent(engine: Engine) -> None:
+    upgrade(engine)
+    upgrade(engine)  # every command runs it on start: a second run is a no-op
+    assert differences(engine) == []
+
+
+def test_downgrade_latest_then_upgrade_again(engine: Engine) -> None:
+    upgrade(engine)
+    head, previous = head_and_previous(engine)
+    downgrade(engine, previous)
+    assert current(engine) == (None if previous == "base" else previous)
+    if previous == "base":
+        assert not TABLES & set(inspect(engine).get_table_names())
+    upgrade(engine)
+    assert current(engine) == head
+    assert differences(engine) == []
