@@ -99,7 +99,7 @@ def build_app(
         module.register(app, core)
     followups.register(app, core, engagement)
     installs.register(app, core, store)
-    requests.register(app)
+    requests.register(app, core)
     client_for = client_finder(store, client, lambda token: slack_client(settings, token, timeout=slack_timeout))
     sender = SlackDigestSender(client_for=client_for)
     sweeper = Sweeper(sessions=sessions, sender=sender, cadence=cadence)

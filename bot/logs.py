@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
+
+
+SECRET = re.compile(r"xox[abeprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|fernet:[A-Za-z0-9_=-]+")
+
+
+class RedactSecrets(logging.Filter):
+    """Defence in depth: a Slack token that slips into any log line is masked before it is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if SECRET.search(message):
+            record.msg = SECRET.sub("[redacted]", message)
+            record.args = None
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,6 +44,7 @@ class JsonFormatter(logging.Formatter):
 def configure(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

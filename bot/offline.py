@@ -67,7 +67,11 @@ class OfflineBot:
     def __exit__(self, *exc: object) -> None:
         self.slack.close()
         if self._server is not None:
-            self._server.close()
+            if self._thread is not None and self._thread.is_alive():
+                # Close inside waitress's loop thread: closed from here, its select() sleeps out a 1 s timeout.
+                self._server.trigger.pull_trigger(self._server.close)
+            else:
+                self._server.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.metbot.executor.shutdown(wait=True)

@@ -37,6 +37,22 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone named in a message: a platform user (the renderer mentions them) or just a name (plain text)."""
+
+    name: str
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A channel named in a message (the renderer links to it)."""
+
+    channel: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class Section:
     """One thing to say; `key` lets a later answer replace just this part of the message."""
 
@@ -47,6 +63,8 @@ class Section:
     choice: Choice | None = None
     note: str | None = None  # small print under the section
     key: str | None = None
+    # Text that names people or channels: plain strings (escaped) with mentions between them; shown after `text`.
+    said: tuple[str | Person | Place, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +78,7 @@ class Reply:
 class Input:
     id: str
     label: str
-    kind: Literal["text", "long_text", "date", "choice"] = "text"
+    kind: Literal["text", "long_text", "date", "choice", "user"] = "text"  # user: pick a teammate
     value: str | date | None = None
     optional: bool = True
     placeholder: str | None = None

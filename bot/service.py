@@ -20,7 +20,7 @@ from bot.listing import contacts_reply
 from bot.parsing import Problem, name_key, parse_met
 from bot.results import Form, FormErrors, Refusal, Reply, Who
 from bot.stats import ContactFacts, History, stats_for, stats_reply
-from store import followups, meetings, people
+from store import followups, meetings, people, replays
 from store.db import Sessions
 from store.meetings import MeetingValues
 from store.models import Member
@@ -58,6 +58,10 @@ class Core:
                 member.timezone = profile.timezone
             if profile.display_name:
                 member.display_name = profile.display_name
+
+    def first_time(self, key: str) -> bool:
+        with self.sessions.begin() as session:
+            return replays.first_time(session, key, self.clock())
 
     def stop_workspace(self, workspace: str, platform: str = "slack") -> int:
         with self.sessions.begin() as session:

@@ -20,7 +20,7 @@ from bot.cadence import Cadence, digest_day, next_digest_at
 from bot.digest import DueContact, digest_for, shown_items
 from bot.followup import after_shown
 from bot.results import Reply
-from store import followups
+from store import followups, replays
 from store.db import Sessions
 from store.followups import Claimed, ContactRow, DueMember
 
@@ -104,6 +104,8 @@ class Sweeper:
 
     def sweep(self, now: datetime) -> SweepReport:
         report = SweepReport()
+        with self.sessions.begin() as session:
+            replays.forget_before(session, now - timedelta(days=1))
         self.open_owed(now, report)
         self.send_claimed(now, report)
         log.info("sweep", extra={"action": "sweep", "outcome": "done", "opened": report.opened,

@@ -18,10 +18,11 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
-from bot.results import Button, Choice, Form, Reply, Section
+from bot.results import Button, Choice, Form, Person, Place, Reply, Section
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -60,6 +61,19 @@ def choice(c: Choice) -> StaticSelectElement:
     )
 
 
+def said(parts: tuple[str | Person | Place, ...]) -> str:
+    """Plain text with mentions: every string escaped, every person a `<@U…>` (or their escaped name)."""
+    out = []
+    for part in parts:
+        if isinstance(part, Person):
+            out.append(f"<@{part.user}>" if part.user and part.user.isalnum() else escape(part.name))
+        elif isinstance(part, Place):
+            out.append(f"<#{part.channel}>" if part.channel.isalnum() else escape(part.name or part.channel))
+        else:
+            out.append(escape(part))
+    return "".join(out)
+
+
 def section_blocks(section: Section) -> list[Block]:
     blocks: list[Block] = []
     parts = []
@@ -67,6 +81,8 @@ def section_blocks(section: Section) -> list[Block]:
         parts.append(f"*{escape(section.title)}*")
     if section.text:
         parts.append(escape(section.text))
+    if section.said:
+        parts.append(said(section.said))
     fields = [
         _mrkdwn(f"*{escape(label)}*\n{escape(value)}", MAX_FIELD_TEXT) for label, value in section.fields[:MAX_FIELDS]
     ]
@@ -121,6 +137,9 @@ def _input(i: Any) -> InputBlock:
         options = [Option(value=v, text=clip(label, 75)) for v, label in i.options]
         initial = next((o for o in options if o.value == i.value), None)
         element = StaticSelectElement(action_id=i.id, options=options, initial_option=initial)
+    elif i.kind == "user":
+        element = UserSelectElement(action_id=i.id, placeholder=clip(i.placeholder, 150) if i.placeholder else None,
+                                    initial_user=i.value if isinstance(i.value, str) and i.value else None)
     else:
         element = PlainTextInputElement(
             action_id=i.id,
@@ -189,6 +208,9 @@ def form_values(state: dict[str, Any]) -> dict[str, object]:
             elif kind in ("static_select", "radio_buttons"):
                 option = action.get("selected_option")
                 values[block_id] = option.get("value") if isinstance(option, dict) else None
+            elif kind == "users_select":
+                user = action.get("selected_user")
+                values[block_id] = user if isinstance(user, str) and user else None
             else:
                 values[block_id] = action.get("value")
     return values

@@ -9,6 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.service import Core
 
 log = logging.getLogger("metbot.request")
 
@@ -45,14 +48,43 @@ def log_requests(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltRe
     return response
 
 
+def dedupe(core: Core) -> Callable[..., BoltResponse]:
+    """A retried event (same event_id) or a replayed request (same signature) is acked and dropped."""
+
+    def middleware(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        body = req.body if isinstance(req.body, dict) else {}
+        key = None
+        if body.get("type") == "event_callback" and body.get("event_id"):
+            key = f"event:{body['event_id']}"
+        else:
+            signature = (req.headers.get("x-slack-signature") or [None])[0]
+            if signature:
+                key = f"sig:{signature}"
+        if key is not None:
+            try:
+                fresh = core.first_time(key)
+            except SQLAlchemyError:
+                log.warning("could not check for a replay; handling the request", exc_info=True)
+                fresh = True
+            if not fresh:
+                log.warning("replayed request ignored", extra={
+                    "team": req.context.team_id, "user": req.context.user_id, "action": describe(body),
+                    "retry": (req.headers.get("x-slack-retry-num") or [None])[0]})
+                return BoltResponse(status=200, body="")
+        return next()
+
+    return middleware
+
+
 def ack_unknown(ack: Ack, body: dict[str, Any]) -> None:
     log.warning("unhandled request acked", extra={"action": describe(body)})
     ack()
 
 
-def register(app: App) -> None:
-    """Log every request; registered after every other listener, so the catch-alls only see leftovers."""
+def register(app: App, core: Core) -> None:
+    """Log every request, drop repeats; registered after every other listener, so the catch-alls only see leftovers."""
     app.use(log_requests)
+    app.use(dedupe(core))
     anything = re.compile(".*")
     app.action(anything)(ack_unknown)
     app.view(anything)(ack_unknown)

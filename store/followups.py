@@ -207,6 +207,11 @@ def contact_row(session: Session, contact: Contact) -> ContactRow:
     return _rows(session, [contact])[0]
 
 
+def contact_rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
+    """Many contacts with their latest meeting, in two queries (the App Home's lists)."""
+    return _rows(session, contacts)
+
+
 def log_touch(session: Session, contact: Contact, kind: str, now: datetime, note: str | None = None) -> None:
     session.add(FollowUp(contact_id=contact.id, member_id=contact.member_id, kind=kind, at=now, note=note))
 

@@ -206,3 +206,81 @@ class Digest(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+
+
+class SeenRequest(Base):
+    """Requests already handled (a retried event's id, a replayed signature): each has one effect."""
+
+    __tablename__ = "seen_request"
+    __table_args__ = (Index("ix_seen_request_at", "at"),)
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Referral(Base):
+    """A referral given or received, as the member who recorded it tells it.
+
+    A teammate on either side is a member (`*_member_id`); someone outside the workspace is just a name.
+    The recorder's contacts it names are linked (`*_contact_id`) for the mutual-value counts. `shoutout`
+    is a tiny outbox: `due` rows are claimed once and posted to the team channel.
+    """
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index("ix_referral_workspace_created", "workspace_id", "created_at"),
+        Index("ix_referral_member_created", "member_id", "created_at"),
+        Index("ix_referral_member_shoutout", "member_id", "shoutout"),
+        Index("ix_referral_giver_contact", "giver_contact_id"),
+        Index("ix_referral_receiver_contact", "receiver_contact_id"),
+        Index("ix_referral_referred_contact", "referred_contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))  # who recorded it
+    direction: Mapped[str] = mapped_column(String(8))  # given | received (by the recorder)
+    giver_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    giver_name: Mapped[str | None] = mapped_column(String(200))
+    giver_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    receiver_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    receiver_name: Mapped[str | None] = mapped_column(String(200))
+    receiver_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    referred_name: Mapped[str] = mapped_column(String(200))
+    referred_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    company: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    # open | met | closed | no_deal
+    outcome: Mapped[str] = mapped_column(String(16), default="open")
+    value: Mapped[str | None] = mapped_column(String(64))
+    private: Mapped[bool] = mapped_column(default=False)
+    # none (private) | due | posting | posted | failed
+    shoutout: Mapped[str] = mapped_column(String(16), default="none")
+    shoutout_error: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Roundup(Base):
+    """The weekly roundup's outbox: one row per workspace per week makes it go out exactly once."""
+
+    __tablename__ = "roundup"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "week_start"),
+        Index("ix_roundup_status_lease", "status", "lease_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date)  # the Monday that starts the week it covers (local)
+    timezone: Mapped[str] = mapped_column(String(64))  # the workspace's timezone when it was opened
+    # pending | claimed | sent | skipped
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str | None] = mapped_column(String(64))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,12 +12,15 @@ from sqlalchemy.orm import Session
 from store.models import Base, Member, Workspace
 
 
-def insert_ignoring_conflict(session: Session, model: type[Base], values: dict[str, Any], keys: list[str]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING on either database: the loser of a race simply reads the winner's row."""
+def insert_ignoring_conflict(session: Session, model: type[Base], values: dict[str, Any], keys: list[str]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING on either database: the loser of a race simply reads the winner's row.
+
+    Returns how many rows were inserted (0 when the row was already there).
+    """
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    session.execute(statement)
+    return int(session.execute(statement).rowcount or 0)
 
 
 def workspace(session: Session, platform: str, external_id: str, now: datetime) -> Workspace:
@@ -48,6 +51,9 @@ def find_member(session: Session, platform: str, workspace_id: str, user_id: str
 def member(session: Session, platform: str, workspace_id: str, user_id: str, now: datetime) -> Member:
     found = find_member(session, platform, workspace_id, user_id)
     if found is not None:
+        if not found.active:  # digests had stopped (unreachable, or uninstalled): they're back, so resume
+            found.active = True
+            found.next_digest_at = now
         return found
     space = workspace(session, platform, workspace_id, now)
     insert_ignoring_conflict(

@@ -1,0 +1,56 @@
+"""`/met team`: how the workspace networks, as counts only — nobody's contacts, names or notes. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.listing import STAGE_LABEL
+from bot.results import Reply, Section
+from bot.stats import bar, pct
+from bot.taxonomy import BY_KEY
+from store.team import TeamCounts
+
+TEAM_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class ReferralCounts:
+    given: int
+    closed: int
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def team_reply(c: TeamCounts, referrals: ReferralCounts | None = None) -> Reply:
+    if not c.meetings and not c.contacts:
+        text = "Nobody in this workspace has logged a meeting yet. Be the first: /met Jane Doe (Acme) at BNI breakfast"
+        return Reply(headline="No team figures yet.", sections=(Section(text=text),))
+    headline = (f"Your team: {c.meetings} meeting{'s' if c.meetings != 1 else ''} logged by "
+                f"{c.members} {'person' if c.members == 1 else 'people'}")
+    follow = _rate(c.followed_up, c.contacts)
+    response = _rate(c.replied, c.followed_up)
+    fields = [
+        (f"Meetings, last {TEAM_WINDOW_DAYS} days", str(c.meetings_recent)),
+        ("Contacts", str(c.contacts)),
+        ("Follow-up rate", f"{bar(follow or 0)} {pct(follow)} ({c.followed_up}/{c.contacts})"),
+        ("Response rate", f"{bar(response or 0)} {pct(response)} ({c.replied}/{c.followed_up})"),
+        ("By stage", " · ".join(f"{label} {c.stages.get(k, 0)}" for k, label in STAGE_LABEL.items())),
+    ]
+    if referrals is not None:
+        fields.append(("Referrals given", str(referrals.given)))
+        fields.append(("Referrals closed", str(referrals.closed)))
+    sections = [Section(title=headline, fields=tuple(fields))]
+    total = sum(n for _, n in c.reasons)
+    if total:
+        lines = [f"{bar(n / total)} {BY_KEY[k].label if k in BY_KEY else k}: {n} ({round(100 * n / total)}%)"
+                 for k, n in c.reasons]
+        sections.append(Section(title="Why the team's connections stalled", text="\n".join(lines)))
+        top = BY_KEY.get(c.reasons[0][0])
+        if top is not None:
+            sections.append(Section(title=f"The team's most common breakdown: “{top.label}”", text=f"💡 {top.tip}"))
+    else:
+        sections.append(Section(note="No breakdowns classified yet across the team."))
+    sections.append(Section(note="Counts only: nobody's contacts or notes are shown to teammates."))
+    return Reply(headline=headline, sections=tuple(sections))
