@@ -72,7 +72,7 @@ def make_server(metbot: Metbot, host: str = "0.0.0.0", port: int = 3000, threads
         port=port,
         threads=threads,
         ident="metbot",
-        max_request_body_size=MAX_BODY,
+        max_request_body_size=8 * MAX_BODY,  # waitress's hard cap; past MAX_BODY the app refuses and logs
         connection_limit=500,
         channel_timeout=30,
         clear_untrusted_proxy_headers=True,

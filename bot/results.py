@@ -109,3 +109,22 @@ class Refusal:
     """The acting user may not touch what the request names; say so kindly, change nothing."""
 
     message: str = "That isn't yours to change, so I left it alone."
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file for the user (an export). The edge delivers it where only they see it."""
+
+    filename: str
+    title: str
+    content: bytes
+    mimetype: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class Files:
+    """A reply that comes with files: Slack uploads them to the user's DM, Teams sends them as attachments."""
+
+    reply: Reply
+    files: tuple[Attachment, ...]
+    comment: str = ""

@@ -126,7 +126,13 @@ class Core:
         now = self.clock()
         due_on = first_due(draft.met_on, draft.due, self.cadence)
         with self.sessions.begin() as session:
-            member = people.member(session, who.platform, who.workspace, who.user, now)
+            if meeting_id is not None:
+                found = people.find_member(session, who.platform, who.workspace, who.user)
+                if found is None:
+                    return Refusal()
+                member = found
+            else:
+                member = people.member(session, who.platform, who.workspace, who.user, now)
             if meeting_id is None:
                 saved = meetings.log_meeting(session, member.id, self._values(draft), now=now, due_on=due_on)
                 updated = False

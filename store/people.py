@@ -20,7 +20,8 @@ def insert_ignoring_conflict(session: Session, model: type[Base], values: dict[s
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return int(session.execute(statement).rowcount or 0)
+    # Without preserve_rowcount SQLAlchemy keeps an INSERT's rowcount only on some drivers (-1 on psycopg).
+    return int(session.execute(statement.execution_options(preserve_rowcount=True)).rowcount or 0)
 
 
 def workspace(session: Session, platform: str, external_id: str, now: datetime) -> Workspace:
