@@ -19,7 +19,9 @@ HEADLINE = "Your networking follow-ups"
 # dozen section blocks around them: comfortably under the 100 a Home tab allows.
 MAX_DUE = 15
 MAX_LOSING = 8
-COMMANDS = "/met to log a meeting · /met list · /met stats · /met team · /met export · /met import · /met help"
+COMMANDS = (
+    "/met to log a meeting · /met list · /met stats · /met team · /met export · /met import · /met help"
+)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -44,21 +46,24 @@ def stats_sections(s: Stats) -> list[Section]:
     """The breakdown summary: rates, and the tip for the most common reason connections stalled."""
     a = s.all_time
     days = s.median_days_to_follow_up
-    sections = [Section(
-        title="How it's going",
-        fields=(
-            ("Follow-up rate", f"{pct(a.follow_up_rate)} ({a.followed_up}/{a.contacts})"),
-            ("Response rate", f"{pct(a.response_rate)} ({a.replied}/{a.followed_up})"),
-            ("Median days to first follow-up", "—" if days is None else f"{days:g}"),
-            ("Breakdowns classified", str(sum(n for _, n in s.reasons))),
-        ),
-    )]
+    sections = [
+        Section(
+            title="How it's going",
+            fields=(
+                ("Follow-up rate", f"{pct(a.follow_up_rate)} ({a.followed_up}/{a.contacts})"),
+                ("Response rate", f"{pct(a.response_rate)} ({a.replied}/{a.followed_up})"),
+                ("Median days to first follow-up", "—" if days is None else f"{days:g}"),
+                ("Breakdowns classified", str(sum(n for _, n in s.reasons))),
+            ),
+        )
+    ]
     total = sum(n for _, n in s.reasons)
     top = BY_KEY.get(s.reasons[0][0]) if s.reasons else None
     if top is not None:
         n = s.reasons[0][1]
-        sections.append(Section(title=f"Your most common breakdown: “{top.label}” ({n} of {total})",
-                                text=f"💡 {top.tip}"))
+        sections.append(
+            Section(title=f"Your most common breakdown: “{top.label}” ({n} of {total})", text=f"💡 {top.tip}")
+        )
     else:
         sections.append(Section(note="No breakdowns classified yet: when a contact goes cold, tell me why."))
     return sections
@@ -71,40 +76,68 @@ def stage_section(facts: HomeFacts) -> Section:
         names = facts.stage_names.get(stage, [])
         shown = ", ".join(names) + (", …" if count > len(names) else "")
         fields.append((f"{STAGE_LABEL[stage]} ({count})", shown or "nobody yet"))
-    return Section(title="Your contacts by stage", fields=tuple(fields),
-                   note="Know → Like → Trust: a reply moves a contact on; exchanging a referral is the mark of Trust.")
+    return Section(
+        title="Your contacts by stage",
+        fields=tuple(fields),
+        note="Know → Like → Trust: a reply moves a contact on; exchanging a referral is the mark of Trust.",
+    )
 
 
-def home_reply(facts: HomeFacts, *, today: date, cadence: Cadence, stats: Stats,
-               referrals: Section | None = None) -> Reply:
+def home_reply(
+    facts: HomeFacts, *, today: date, cadence: Cadence, stats: Stats, referrals: Section | None = None
+) -> Reply:
     if facts.contacts == 0:
-        return Reply(headline=HEADLINE, sections=(
-            Section(text="No contacts yet. Log your first meeting: /met Jane Doe (Acme) at BNI breakfast; "
-                         "next step: coffee next week"),
-            Section(text="I'll remind you to follow up, ask whether they responded, and help you learn why a "
-                         "connection stalls. Or bring your contacts along: /met import."),
-            *((referrals,) if referrals is not None else ()),
-            Section(note=COMMANDS),
-        ))
-    sections = [Section(text=" · ".join((
-        _plural(facts.due_total, "follow-up") + " due",
-        f"{facts.losing_total} losing touch",
-        _plural(facts.contacts, "contact"),
-    )))]
+        return Reply(
+            headline=HEADLINE,
+            sections=(
+                Section(
+                    text="No contacts yet. Log your first meeting: /met Jane Doe (Acme) at BNI breakfast; "
+                    "next step: coffee next week"
+                ),
+                Section(
+                    text="I'll remind you to follow up, ask whether they responded, and help you learn why a "
+                    "connection stalls. Or bring your contacts along: /met import."
+                ),
+                *((referrals,) if referrals is not None else ()),
+                Section(note=COMMANDS),
+            ),
+        )
+    sections = [
+        Section(
+            text=" · ".join(
+                (
+                    _plural(facts.due_total, "follow-up") + " due",
+                    f"{facts.losing_total} losing touch",
+                    _plural(facts.contacts, "contact"),
+                )
+            )
+        )
+    ]
     if facts.due:
-        sections.append(Section(title=f"Due follow-ups ({facts.due_total})",
-                                text="A short, warm note today beats waiting to bump into them again."))
-        sections.extend(item_section(as_due(row), today=today, cadence=cadence) for row in facts.due[:MAX_DUE])
+        sections.append(
+            Section(
+                title=f"Due follow-ups ({facts.due_total})",
+                text="A short, warm note today beats waiting to bump into them again.",
+            )
+        )
+        sections.extend(
+            item_section(as_due(row), today=today, cadence=cadence) for row in facts.due[:MAX_DUE]
+        )
         more = facts.due_total - min(len(facts.due), MAX_DUE)
         if more > 0:
             sections.append(Section(note=f"and {more} more — they come back in your daily digest."))
     else:
         sections.append(Section(title="Due follow-ups", text="Nothing due today. ✓"))
     if facts.losing:
-        sections.append(Section(title=f"Losing touch ({facts.losing_total})",
-                                text="They replied once, and it's been a while since you were in touch."))
-        sections.extend(item_section(as_due(row), today=today, cadence=cadence)
-                        for row in facts.losing[:MAX_LOSING])
+        sections.append(
+            Section(
+                title=f"Losing touch ({facts.losing_total})",
+                text="They replied once, and it's been a while since you were in touch.",
+            )
+        )
+        sections.extend(
+            item_section(as_due(row), today=today, cadence=cadence) for row in facts.losing[:MAX_LOSING]
+        )
         more = facts.losing_total - min(len(facts.losing), MAX_LOSING)
         if more > 0:
             sections.append(Section(note=f"and {more} more — /met list"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
@@ -9,9 +10,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
 from bot.app import Metbot
+from bot.settings import secret
+from handlers.requests import take_request_fields
 from store.db import ping
 
 log = logging.getLogger("metbot.http")
@@ -22,8 +26,39 @@ SERVER_THREADS = 16
 StartResponse = Callable[..., Any]
 
 
+def payload_word_guard(signing_secret: str) -> Callable[[dict[str, Any]], None]:
+    """Work around Bolt's body sniffing: a form body containing the word "payload" anywhere (e.g.
+    `/met Sam at the payload summit`) is taken for an interactivity payload and parsed as empty, so
+    the command would be lost. After checking Slack's signature ourselves, we spell the word with a
+    percent-escape (it decodes to the same text) and re-sign the body for Bolt's own verification."""
+    verifier = SignatureVerifier(signing_secret)
+
+    def guard(environ: dict[str, Any]) -> None:
+        if not signing_secret or "form-urlencoded" not in environ.get("CONTENT_TYPE", ""):
+            return
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return
+        raw = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(raw)
+        if b"payload" not in raw or raw.startswith(b"payload="):
+            return
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+        signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+        if not verifier.is_valid(body=raw, timestamp=timestamp, signature=signature):
+            return  # leave it for Bolt to refuse
+        fixed = raw.replace(b"payload", b"p%61yload")
+        environ["wsgi.input"] = io.BytesIO(fixed)
+        environ["CONTENT_LENGTH"] = str(len(fixed))
+        environ["HTTP_X_SLACK_SIGNATURE"] = verifier.generate_signature(timestamp=timestamp, body=fixed)
+
+    return guard
+
+
 def wsgi_app(metbot: Metbot) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     slack = SlackRequestHandler(metbot.app, path="/slack/events")
+    guard = payload_word_guard(secret(metbot.settings.slack_signing_secret))
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -50,6 +85,7 @@ def wsgi_app(metbot: Metbot) -> Callable[[dict[str, Any], StartResponse], Iterab
             return start_response(status, headers, *rest)
 
         try:
+            guard(environ)
             result = slack(environ, recording_start_response)
         except ValueError:  # a body that claims to be JSON but isn't: Bolt can't parse it
             log.warning("refused a malformed request body", extra={"path": path})
@@ -57,8 +93,12 @@ def wsgi_app(metbot: Metbot) -> Callable[[dict[str, Any], StartResponse], Iterab
                 raise
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
             return [b"Bad Request"]
-        log.debug("request", extra={"path": path, "status": status_holder[:1],
-                                    "ms": round((time.perf_counter() - started) * 1000, 1)})
+        fields = take_request_fields()
+        status = int(status_holder[0].split()[0]) if status_holder else 0
+        log.info("request", extra={
+            "team": fields.get("team"), "user": fields.get("user"),
+            "action": fields.get("action") or ("unverified" if status == 401 else path),
+            "outcome": status, "ms": round((time.perf_counter() - started) * 1000, 1)})
         return result
 
     return application

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -16,14 +16,18 @@ from bot import capture
 from bot.cadence import Cadence, first_due, local_today
 from bot.capture import Logged, MeetingDraft
 from bot.clock import Clock
+from bot.home import MAX_DUE, MAX_LOSING, home_reply
 from bot.listing import contacts_reply
 from bot.parsing import Problem, name_key, parse_met
 from bot.results import Form, FormErrors, Refusal, Reply, Who
 from bot.stats import ContactFacts, History, stats_for, stats_reply
+from bot.team import TEAM_WINDOW_DAYS, team_reply
 from store import followups, meetings, people, replays
 from store.db import Sessions
+from store.home import HomeFacts, home_facts
 from store.meetings import MeetingValues
 from store.models import Member
+from store.team import team_counts
 
 log = logging.getLogger(__name__)
 
@@ -229,8 +233,31 @@ class Core:
         return capture.help_reply()
 
     def home(self, who: Who) -> Reply:
-        contacts = self.contacts(who)
-        return Reply(headline="Your networking follow-ups", sections=contacts.sections)
+        """The App Home: due follow-ups with the digest's buttons, who is losing touch, stages, how it's going."""
+        now = self.clock()
+        with self.sessions() as session:
+            member = people.find_member(session, who.platform, who.workspace, who.user)
+            today = local_today(now, member.timezone if member else None)
+            if member is None:
+                facts = HomeFacts(due=[], due_total=0, losing=[], losing_total=0, stages={}, stage_names={},
+                                  contacts=0)
+                history = History((), (), ())
+            else:
+                facts = home_facts(session, member.id, today, due_limit=MAX_DUE, losing_limit=MAX_LOSING)
+                meetings_at, contacts, breakdowns = followups.history(session, member.id)
+                history = History(
+                    meetings=tuple(meetings_at),
+                    contacts=tuple(ContactFacts(*row) for row in contacts),
+                    breakdowns=tuple(breakdowns),
+                )
+        return home_reply(facts, today=today, cadence=self.cadence, stats=stats_for(history, now))
+
+    def team(self, who: Who) -> Reply:
+        """`/met team`: the workspace's figures, counts only."""
+        now = self.clock()
+        with self.sessions() as session:
+            counts = team_counts(session, who.platform, who.workspace, now - timedelta(days=TEAM_WINDOW_DAYS))
+        return team_reply(counts)
 
     def referral_help(self) -> Reply:
         return capture.help_reply()

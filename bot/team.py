@@ -25,10 +25,12 @@ def _rate(part: int, whole: int) -> float | None:
 
 def team_reply(c: TeamCounts, referrals: ReferralCounts | None = None) -> Reply:
     if not c.meetings and not c.contacts:
-        text = "Nobody in this workspace has logged a meeting yet. Be the first: /met Jane Doe (Acme) at BNI breakfast"
+        text = "Nobody here has logged a meeting yet. Be the first: /met Jane Doe (Acme) at BNI breakfast"
         return Reply(headline="No team figures yet.", sections=(Section(text=text),))
-    headline = (f"Your team: {c.meetings} meeting{'s' if c.meetings != 1 else ''} logged by "
-                f"{c.members} {'person' if c.members == 1 else 'people'}")
+    headline = (
+        f"Your team: {c.meetings} meeting{'s' if c.meetings != 1 else ''} logged by "
+        f"{c.members} {'person' if c.members == 1 else 'people'}"
+    )
     follow = _rate(c.followed_up, c.contacts)
     response = _rate(c.replied, c.followed_up)
     fields = [
@@ -44,12 +46,16 @@ def team_reply(c: TeamCounts, referrals: ReferralCounts | None = None) -> Reply:
     sections = [Section(title=headline, fields=tuple(fields))]
     total = sum(n for _, n in c.reasons)
     if total:
-        lines = [f"{bar(n / total)} {BY_KEY[k].label if k in BY_KEY else k}: {n} ({round(100 * n / total)}%)"
-                 for k, n in c.reasons]
+        lines = [
+            f"{bar(n / total)} {BY_KEY[k].label if k in BY_KEY else k}: {n} ({round(100 * n / total)}%)"
+            for k, n in c.reasons
+        ]
         sections.append(Section(title="Why the team's connections stalled", text="\n".join(lines)))
         top = BY_KEY.get(c.reasons[0][0])
         if top is not None:
-            sections.append(Section(title=f"The team's most common breakdown: “{top.label}”", text=f"💡 {top.tip}"))
+            sections.append(
+                Section(title=f"The team's most common breakdown: “{top.label}”", text=f"💡 {top.tip}")
+            )
     else:
         sections.append(Section(note="No breakdowns classified yet across the team."))
     sections.append(Section(note="Counts only: nobody's contacts or notes are shown to teammates."))

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.capture import SAVE_FAILED
 from bot.results import Refusal, Reply, Section, Who
 from bot.service import Core, Profile
-from handlers.render import message, reply_view
+from handlers.render import home_view, message, reply_view
 
 log = logging.getLogger("metbot.slack")
 
@@ -95,3 +95,12 @@ def sorry(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         answer(body, respond, client, plain(SAVE_FAILED if isinstance(error, SQLAlchemyError) else SORRY))
     except Exception:
         log.exception("could not even say sorry")
+
+
+def refresh_home(core: Core, client: WebClient, who: Who) -> None:
+    """Republish the user's App Home after something they did changed it: one views.publish, best effort."""
+    try:
+        client.views_publish(user_id=who.user, view=home_view(core.home(who)))
+    except (SlackApiError, SlackClientError, SQLAlchemyError) as error:
+        log.warning("home refresh failed", extra={"team": who.workspace, "user": who.user,
+                                                  "error": str(error)[:200]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-import time
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -34,18 +34,21 @@ def describe(body: dict[str, Any]) -> str:
     return str(kind or "unknown")
 
 
+_current = threading.local()
+
+
 def log_requests(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
-    started = time.perf_counter()
+    """Note who is asking for what; the HTTP layer writes the line once the answer's status is known."""
     body = req.body if isinstance(req.body, dict) else {}
-    response = next()
-    log.info("request", extra={
-        "team": req.context.team_id,
-        "user": req.context.user_id,
-        "action": describe(body),
-        "outcome": response.status if response is not None else None,
-        "ms": round((time.perf_counter() - started) * 1000, 1),
-    })
-    return response
+    _current.fields = {"team": req.context.team_id, "user": req.context.user_id, "action": describe(body)}
+    return next()
+
+
+def take_request_fields() -> dict[str, object]:
+    """The fields the middleware noted for this thread's request (empty if Bolt refused it earlier)."""
+    fields = getattr(_current, "fields", None) or {}
+    _current.fields = None
+    return fields
 
 
 def dedupe(core: Core) -> Callable[..., BoltResponse]:

@@ -82,39 +82,69 @@ def export_contacts(session: Session, member_id: int) -> list[ContactRecord]:
     ).all()
     out = []
     for c, m, n in rows:
-        out.append(ContactRecord(
-            name=c.name, company=c.company, email=c.email, linked_user_id=c.linked_user_id, stage=c.stage,
-            phase=c.phase, due_on=c.due_on, added_at=c.created_at, meetings=int(n or 0),
-            last_met_on=m.met_on if m else None, event=m.event if m else None,
-            next_step=m.next_step if m else None, next_step_owner=m.next_step_owner if m else None,
-            next_step_due=m.next_step_due if m else None, offer=m.offer if m else None,
-            offer_kind=m.offer_kind if m else None, connection=m.connection if m else None,
-            notes=m.notes if m else None,
-        ))
+        out.append(
+            ContactRecord(
+                name=c.name,
+                company=c.company,
+                email=c.email,
+                linked_user_id=c.linked_user_id,
+                stage=c.stage,
+                phase=c.phase,
+                due_on=c.due_on,
+                added_at=c.created_at,
+                meetings=int(n or 0),
+                last_met_on=m.met_on if m else None,
+                event=m.event if m else None,
+                next_step=m.next_step if m else None,
+                next_step_owner=m.next_step_owner if m else None,
+                next_step_due=m.next_step_due if m else None,
+                offer=m.offer if m else None,
+                offer_kind=m.offer_kind if m else None,
+                connection=m.connection if m else None,
+                notes=m.notes if m else None,
+            )
+        )
     return out
 
 
 def export_history(session: Session, member_id: int) -> list[HistoryRecord]:
     """Every meeting, follow-up and breakdown of the member, oldest first: three queries."""
     records = [
-        HistoryRecord(record="meeting", contact=name, at=m.met_at, met_on=m.met_on, event=m.event,
-                      next_step=m.next_step, next_step_owner=m.next_step_owner, next_step_due=m.next_step_due,
-                      offer=m.offer, offer_kind=m.offer_kind, connection=m.connection, notes=m.notes)
+        HistoryRecord(
+            record="meeting",
+            contact=name,
+            at=m.met_at,
+            met_on=m.met_on,
+            event=m.event,
+            next_step=m.next_step,
+            next_step_owner=m.next_step_owner,
+            next_step_due=m.next_step_due,
+            offer=m.offer,
+            offer_kind=m.offer_kind,
+            connection=m.connection,
+            notes=m.notes,
+        )
         for m, name in session.execute(
-            select(Meeting, Contact.name).join(Contact, Contact.id == Meeting.contact_id)
-            .where(Meeting.member_id == member_id))
+            select(Meeting, Contact.name)
+            .join(Contact, Contact.id == Meeting.contact_id)
+            .where(Meeting.member_id == member_id)
+        )
     ]
     records.extend(
         HistoryRecord(record="follow_up", contact=name, at=at, kind=kind, note=note)
         for kind, note, at, name in session.execute(
             select(FollowUp.kind, FollowUp.note, FollowUp.at, Contact.name)
-            .join(Contact, Contact.id == FollowUp.contact_id).where(FollowUp.member_id == member_id))
+            .join(Contact, Contact.id == FollowUp.contact_id)
+            .where(FollowUp.member_id == member_id)
+        )
     )
     records.extend(
         HistoryRecord(record="breakdown", contact=name, at=at, reason=reason)
         for reason, at, name in session.execute(
             select(Breakdown.reason, Breakdown.at, Contact.name)
-            .join(Contact, Contact.id == Breakdown.contact_id).where(Breakdown.member_id == member_id))
+            .join(Contact, Contact.id == Breakdown.contact_id)
+            .where(Breakdown.member_id == member_id)
+        )
     )
     order = {"meeting": 0, "follow_up": 1, "breakdown": 2}
     records.sort(key=lambda r: (r.at, order.get(r.record, 9)))
@@ -164,26 +194,50 @@ def import_contacts(session: Session, member_id: int, rows: list[NewContact], no
         if row.name_key not in existing:
             fresh.setdefault(row.name_key, row)
     if fresh:
-        session.execute(insert(Contact), [
-            {
-                "member_id": member_id, "name": r.name, "name_key": r.name_key, "company": r.company,
-                "email": r.email, "linked_user_id": None, "stage": r.stage, "phase": r.phase, "due_on": r.due_on,
-                "nudges": 0, "asks": 0, "snooze_note": None,
-                "last_touch_at": _noon(r.meeting.met_on) if r.meeting else now,
-                "first_follow_up_at": None,
-                "created_at": _noon(r.added_on) if r.added_on else now,
-            }
-            for r in fresh.values()
-        ])
-    ids = dict(session.execute(select(Contact.name_key, Contact.id).where(Contact.member_id == member_id)).tuples())
+        session.execute(
+            insert(Contact),
+            [
+                {
+                    "member_id": member_id,
+                    "name": r.name,
+                    "name_key": r.name_key,
+                    "company": r.company,
+                    "email": r.email,
+                    "linked_user_id": None,
+                    "stage": r.stage,
+                    "phase": r.phase,
+                    "due_on": r.due_on,
+                    "nudges": 0,
+                    "asks": 0,
+                    "snooze_note": None,
+                    "last_touch_at": _noon(r.meeting.met_on) if r.meeting else now,
+                    "first_follow_up_at": None,
+                    "created_at": _noon(r.added_on) if r.added_on else now,
+                }
+                for r in fresh.values()
+            ],
+        )
+    ids = dict(
+        session.execute(select(Contact.name_key, Contact.id).where(Contact.member_id == member_id)).tuples()
+    )
     meetings = [
         {
-            "contact_id": ids[key], "member_id": member_id, "event": m.event, "met_on": m.met_on,
-            "met_at": _noon(m.met_on), "notes": m.notes, "next_step": m.next_step,
-            "next_step_owner": m.next_step_owner, "next_step_due": m.next_step_due, "offer": m.offer,
-            "offer_kind": m.offer_kind, "connection": m.connection, "created_at": now,
+            "contact_id": ids[key],
+            "member_id": member_id,
+            "event": m.event,
+            "met_on": m.met_on,
+            "met_at": _noon(m.met_on),
+            "notes": m.notes,
+            "next_step": m.next_step,
+            "next_step_owner": m.next_step_owner,
+            "next_step_due": m.next_step_due,
+            "offer": m.offer,
+            "offer_kind": m.offer_kind,
+            "connection": m.connection,
+            "created_at": now,
         }
-        for key, r in fresh.items() if (m := r.meeting) is not None
+        for key, r in fresh.items()
+        if (m := r.meeting) is not None
     ]
     if meetings:
         session.execute(insert(Meeting), meetings)
@@ -210,11 +264,14 @@ def _count(session: Session, column: Column[int] | ColumnElement[int], where: Co
 
 def contact_footprint(session: Session, member_id: int, contact_id: int) -> Footprint | None:
     """The contact's name and rows, or None when it isn't this member's."""
-    name = session.scalar(select(Contact.name).where(Contact.id == contact_id, Contact.member_id == member_id))
+    name = session.scalar(
+        select(Contact.name).where(Contact.id == contact_id, Contact.member_id == member_id)
+    )
     if name is None:
         return None
     return Footprint(
-        name=name, contacts=1,
+        name=name,
+        contacts=1,
         meetings=_count(session, Meeting.id, Meeting.contact_id == contact_id),
         follow_ups=_count(session, FollowUp.id, FollowUp.contact_id == contact_id),
         breakdowns=_count(session, Breakdown.id, Breakdown.contact_id == contact_id),
@@ -231,20 +288,30 @@ def member_footprint(session: Session, member_id: int) -> Footprint:
     )
 
 
-def contacts_named(session: Session, member_id: int, key: str, limit: int = 5) -> list[tuple[int, str, str | None]]:
+def contacts_named(
+    session: Session, member_id: int, key: str, limit: int = 5
+) -> list[tuple[int, str, str | None]]:
     """(id, name, company) of the member's contact with exactly this name key, else those containing it."""
-    exact = session.execute(
-        select(Contact.id, Contact.name, Contact.company)
-        .where(Contact.member_id == member_id, Contact.name_key == key)
-    ).tuples().all()
+    exact = (
+        session.execute(
+            select(Contact.id, Contact.name, Contact.company).where(
+                Contact.member_id == member_id, Contact.name_key == key
+            )
+        )
+        .tuples()
+        .all()
+    )
     if exact or not key:
         return list(exact)
     pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return list(session.execute(
-        select(Contact.id, Contact.name, Contact.company)
-        .where(Contact.member_id == member_id, Contact.name_key.like(pattern, escape="\\"))
-        .order_by(Contact.name_key).limit(limit)
-    ).tuples())
+    return list(
+        session.execute(
+            select(Contact.id, Contact.name, Contact.company)
+            .where(Contact.member_id == member_id, Contact.name_key.like(pattern, escape="\\"))
+            .order_by(Contact.name_key)
+            .limit(limit)
+        ).tuples()
+    )
 
 
 def _referencing(table: Table) -> Iterator[tuple[Table, Column[int], str | None]]:

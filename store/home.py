@@ -1,4 +1,4 @@
-"""The App Home's one read: what is due, who is losing touch, and the contacts by stage. A handful of queries."""
+"""The App Home's one read: what is due, who is losing touch, the contacts by stage. A handful of queries."""
 
 from __future__ import annotations
 
@@ -25,36 +25,64 @@ class HomeFacts:
     contacts: int
 
 
-def home_facts(session: Session, member_id: int, today: date, *, due_limit: int, losing_limit: int,
-               names_per_stage: int = 5) -> HomeFacts:
+def home_facts(
+    session: Session,
+    member_id: int,
+    today: date,
+    *,
+    due_limit: int,
+    losing_limit: int,
+    names_per_stage: int = 5,
+) -> HomeFacts:
     mine = Contact.member_id == member_id
-    due_where = and_(mine, or_(
-        and_(Contact.phase.in_(("follow_up", "await_reply")), Contact.due_on <= today),
-        and_(Contact.phase == "check_in", Contact.due_on == today),
-    ))
+    due_where = and_(
+        mine,
+        or_(
+            and_(Contact.phase.in_(("follow_up", "await_reply")), Contact.due_on <= today),
+            and_(Contact.phase == "check_in", Contact.due_on == today),
+        ),
+    )
     losing_where = and_(mine, Contact.phase == "check_in", Contact.due_on < today)
 
     def listed(where: ColumnElement[bool], limit: int) -> tuple[list[ContactRow], int]:
         total = session.scalar(select(func.count()).select_from(Contact).where(where)) or 0
-        found = list(session.scalars(select(Contact).where(where).order_by(Contact.due_on, Contact.id).limit(limit)))
+        found = list(
+            session.scalars(select(Contact).where(where).order_by(Contact.due_on, Contact.id).limit(limit))
+        )
         return contact_rows(session, found), int(total)
 
     due, due_total = listed(due_where, due_limit)
     losing, losing_total = listed(losing_where, losing_limit)
-    stages = {stage: int(n) for stage, n in session.execute(
-        select(Contact.stage, func.count()).where(mine).group_by(Contact.stage))}
+    stages = {
+        stage: int(n)
+        for stage, n in session.execute(
+            select(Contact.stage, func.count()).where(mine).group_by(Contact.stage)
+        )
+    }
     ranked = (
-        select(Contact.stage, Contact.name,
-               func.row_number().over(partition_by=Contact.stage,
-                                      order_by=(Contact.last_touch_at.desc(), Contact.id.desc())).label("n"))
+        select(
+            Contact.stage,
+            Contact.name,
+            func.row_number()
+            .over(partition_by=Contact.stage, order_by=(Contact.last_touch_at.desc(), Contact.id.desc()))
+            .label("n"),
+        )
         .where(mine)
         .subquery()
     )
     names: dict[str, list[str]] = {}
     for stage, name in session.execute(
-        select(ranked.c.stage, ranked.c.name).where(ranked.c.n <= names_per_stage).order_by(ranked.c.stage,
-                                                                                           ranked.c.n)
+        select(ranked.c.stage, ranked.c.name)
+        .where(ranked.c.n <= names_per_stage)
+        .order_by(ranked.c.stage, ranked.c.n)
     ):
         names.setdefault(stage, []).append(name)
-    return HomeFacts(due=due, due_total=due_total, losing=losing, losing_total=losing_total, stages=stages,
-                     stage_names=names, contacts=sum(stages.values()))
+    return HomeFacts(
+        due=due,
+        due_total=due_total,
+        losing=losing,
+        losing_total=losing_total,
+        stages=stages,
+        stage_names=names,
+        contacts=sum(stages.values()),
+    )

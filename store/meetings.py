@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from store.models import Contact, FollowUp, Meeting
 from store.people import insert_ignoring_conflict
+from store.referrals import balances
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,8 @@ class ContactLine:
     next_step_due: date | None
     offer: str | None
     meetings: int
+    referrals_given: int = 0  # referrals the member gave this contact
+    referrals_received: int = 0  # referrals this contact gave the member
 
 
 def recent_contacts(session: Session, member_id: int, limit: int = 15) -> tuple[list[ContactLine], int]:
@@ -174,9 +177,11 @@ def recent_contacts(session: Session, member_id: int, limit: int = 15) -> tuple[
         select(Meeting, latest_id.c.n).join(latest_id, Meeting.id == latest_id.c.meeting_id)
     ).all()
     latest = {m.contact_id: (m, n) for m, n in rows}
+    exchanged = balances(session, member_id, ids)
     lines = []
     for c in contacts:
         m, n = latest.get(c.id, (None, 0))
+        given, received = exchanged.get(c.id, (0, 0))
         lines.append(
             ContactLine(
                 contact_id=c.id,
@@ -191,6 +196,8 @@ def recent_contacts(session: Session, member_id: int, limit: int = 15) -> tuple[
                 next_step_due=m.next_step_due if m else None,
                 offer=m.offer if m else None,
                 meetings=int(n),
+                referrals_given=given,
+                referrals_received=received,
             )
         )
     return lines, int(total)

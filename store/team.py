@@ -31,19 +31,40 @@ def team_counts(session: Session, platform: str, workspace: str, since: datetime
     )
     in_team = Meeting.member_id.in_(members)
     meetings, recent, people = session.execute(
-        select(func.count(), func.count().filter(Meeting.met_at >= since), func.count(Meeting.member_id.distinct()))
-        .where(in_team)
+        select(
+            func.count(),
+            func.count().filter(Meeting.met_at >= since),
+            func.count(Meeting.member_id.distinct()),
+        ).where(in_team)
     ).one()
     replied = select(FollowUp.contact_id).where(FollowUp.member_id.in_(members), FollowUp.kind == "replied")
     contacts, followed_up, answered = session.execute(
-        select(func.count(), func.count(Contact.first_follow_up_at), func.count().filter(Contact.id.in_(replied)))
-        .where(Contact.member_id.in_(members))
+        select(
+            func.count(), func.count(Contact.first_follow_up_at), func.count().filter(Contact.id.in_(replied))
+        ).where(Contact.member_id.in_(members))
     ).one()
-    stages = {stage: int(n) for stage, n in session.execute(
-        select(Contact.stage, func.count()).where(Contact.member_id.in_(members)).group_by(Contact.stage))}
-    reasons = [(reason, int(n)) for reason, n in session.execute(
-        select(Breakdown.reason, func.count().label("n")).where(Breakdown.member_id.in_(members))
-        .group_by(Breakdown.reason).order_by(func.count().desc(), Breakdown.reason))]
-    return TeamCounts(members=int(people or 0), meetings=int(meetings or 0), meetings_recent=int(recent or 0),
-                      contacts=int(contacts or 0), followed_up=int(followed_up or 0), replied=int(answered or 0),
-                      stages=stages, reasons=reasons)
+    stages = {
+        stage: int(n)
+        for stage, n in session.execute(
+            select(Contact.stage, func.count()).where(Contact.member_id.in_(members)).group_by(Contact.stage)
+        )
+    }
+    reasons = [
+        (reason, int(n))
+        for reason, n in session.execute(
+            select(Breakdown.reason, func.count().label("n"))
+            .where(Breakdown.member_id.in_(members))
+            .group_by(Breakdown.reason)
+            .order_by(func.count().desc(), Breakdown.reason)
+        )
+    ]
+    return TeamCounts(
+        members=int(people or 0),
+        meetings=int(meetings or 0),
+        meetings_recent=int(recent or 0),
+        contacts=int(contacts or 0),
+        followed_up=int(followed_up or 0),
+        replied=int(answered or 0),
+        stages=stages,
+        reasons=reasons,
+    )

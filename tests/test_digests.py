@@ -1,4 +1,4 @@
-"""The daily digest over HTTP: `/met` through the real bot, sweeps with time travel, Slack failures on demand."""
+"""The daily digest over HTTP: `/met` through the real bot, sweeps with time travel, Slack failing on demand."""
 
 from __future__ import annotations
 
@@ -172,8 +172,10 @@ NAMES = [
 
 
 def test_twenty_due_contacts_fit_in_fifty_blocks_with_an_overflow_line(bot: OfflineBot) -> None:
-    for name in NAMES:
-        met(bot, f"{name} at BNI breakfast; next step: send the deck; offer: an intro")
+    met(bot, f"{NAMES[0]} at BNI breakfast; next step: send the deck; offer: an intro")
+    for name in NAMES[1:]:  # the rest in a burst, as fast as Slack would deliver them
+        bot.slack.command(f"{name} at BNI breakfast; next step: send the deck; offer: an intro")
+    bot.fake.wait_for("response_url", count=20)
     assert len(contact_ids(bot)) == 20
 
     assert sweep_at(bot, at(SAT, 9)).sent == 1
@@ -243,6 +245,7 @@ def test_a_timeout_after_slack_posted_does_not_post_twice(quick_bot: OfflineBot)
     assert len(bot.fake.messages(ALICE_DM)) == 1
 
 
+@pytest.mark.sqlite_only  # Slack's side of it; the 500 test covers the outbox on both
 def test_rate_limited_with_retry_after_the_digest_goes_out_later_exactly_once(bot: OfflineBot) -> None:
     met(bot, JANE)
     bot.fake.fail("chat.postMessage", retry_after=0, times=-1)
@@ -256,6 +259,7 @@ def test_rate_limited_with_retry_after_the_digest_goes_out_later_exactly_once(bo
     assert len(posts(bot)) == 1
 
 
+@pytest.mark.sqlite_only  # Slack's side of it; the 500 test covers the outbox on both
 def test_a_short_retry_after_is_honoured_within_the_same_sweep(bot: OfflineBot) -> None:
     met(bot, JANE)
     bot.fake.fail("chat.postMessage", retry_after=1, times=1)

@@ -1,0 +1,57 @@
+"""Structured logs: one JSON line per request and per sweep, with who/what/outcome/duration, and no
+message text or tokens at INFO."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from bot.logs import JsonFormatter, RedactSecrets
+from bot.offline import BOT_TOKEN, OfflineBot
+
+
+@pytest.fixture
+def json_lines() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactSecrets())
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def entries(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+def test_one_line_per_request_and_per_sweep(bot: OfflineBot, json_lines: io.StringIO) -> None:
+    bot.slack.command("Confidential Person (Secret Corp) at Hidden Summit; notes: private things")
+    bot.fake.wait_for("response_url")
+    bot.clock.advance(timedelta(days=1, hours=1))
+    bot.sweep()
+    logged = entries(json_lines)
+    requests = [e for e in logged if e["message"] == "request"]
+    assert len(requests) == 1
+    [request] = requests
+    assert request["team"] == "T0DEMO" and request["user"] == "U0ALICE"
+    assert request["action"] == "/met" and request["outcome"] == 200 and isinstance(request["ms"], float)
+    sweeps = [e for e in logged if e["message"] == "sweep"]
+    assert len(sweeps) == 1 and sweeps[0]["sent"] == 1
+    digests = [e for e in logged if e["message"] == "digest"]
+    assert digests and digests[0]["outcome"] == "sent" and digests[0]["user"] == "U0ALICE"
+    text = json_lines.getvalue()
+    for secret in ("Confidential", "Secret Corp", "Hidden Summit", "private things", BOT_TOKEN):
+        assert secret not in text
