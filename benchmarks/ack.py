@@ -36,6 +36,7 @@ from benchmarks.common import (
     latency_ms,
     md_table,
     run_load,
+    serve_like_logging,
     text_table,
     verdict,
 )
@@ -51,6 +52,7 @@ def ours_server(api_url: str, database_url: str) -> Served:
     from bot.app import build_app
     from bot.http import make_server
 
+    serve_like_logging()
     metbot = build_app(local_settings(SimpleNamespace(api_url=api_url), database_url))  # type: ignore[arg-type]
     server = make_server(metbot, host="127.0.0.1", port=0)
 

@@ -14,6 +14,7 @@ import importlib
 import importlib.metadata
 import itertools
 import json
+import logging
 import math
 import multiprocessing
 import os
@@ -62,6 +63,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "packages": versions,
+        "load_average_1m": round(os.getloadavg()[0], 2),  # the box may be shared: read figures against this
     }
 
 
@@ -224,7 +226,8 @@ def write_results(name: str, title: str, command: str, body: str, figures: dict[
         f"## `{name}` — {title}",
         "",
         f"Run `{command}` at {stamp} on **{info['cpu']}** ({info['cores']} cores), Python {info['python']} "
-        f"({info['platform']}; " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()) + ").",
+        f"({info['platform']}; " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()) + "); "
+        f"1-minute load average at the end: {info['load_average_1m']}.",
         "",
         body.strip(),
         "",
@@ -270,17 +273,36 @@ class Served:
 
 
 def bolt_server(app: Any) -> Any:
-    """Serve a plain Bolt app exactly as `serve` serves ours: through `bot.http.make_server` itself.
+    """Serve a plain Bolt app on the same waitress set-up as `serve`: `bot.http.make_server` itself, with
+    its WSGI app swapped for a bare `slack_bolt.adapter.wsgi.SlackRequestHandler`.
 
-    make_server reads only `.app` (and `.engine`, for /healthz, which the benchmarks never call), so the
-    waitress settings (threads, limits, timeouts) and the SlackRequestHandler are the same by construction.
+    So the waitress settings (threads, limits, timeouts) are the same by construction, while our own
+    WSGI layer (/healthz, size guard, request log) counts as part of "ours", not of the baseline.
+    Call it only in a server process of its own: the swap lasts for the call, but it is a swap.
     """
-    from bot.http import make_server
+    from unittest import mock
 
-    return make_server(SimpleNamespace(app=app, engine=None), host="127.0.0.1", port=0)  # type: ignore[arg-type]
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    import bot.http
+
+    def bare(holder: Any) -> Any:
+        return SlackRequestHandler(holder.app, path="/slack/events")
+
+    with mock.patch.object(bot.http, "wsgi_app", bare):
+        return bot.http.make_server(SimpleNamespace(app=app), host="127.0.0.1", port=0)  # type: ignore[arg-type]
+
+
+def serve_like_logging() -> None:
+    """`serve` logs at INFO (one line per request); do the same, into /dev/null, so the cost is paid."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s",
+                        stream=open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the process
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _server_child(conn: Any, factory: str, kwargs: dict[str, Any]) -> None:
+    # waitress warns "Task queue depth is N" whenever connections outnumber its threads: expected at c=50.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     module, _, name = factory.partition(":")
     served: Served = getattr(importlib.import_module(module), name)(**kwargs)
     thread = threading.Thread(target=served.server.run, name="bench-http", daemon=True)
@@ -311,6 +333,7 @@ class ServerProcess:
         self.factory = factory
         self.kwargs = kwargs
         self.url = ""
+        self._lock = threading.Lock()  # one request/answer at a time on the pipe (progress bars poll too)
 
     def __enter__(self) -> ServerProcess:
         self._conn, child = SPAWN.Pipe()
@@ -329,11 +352,12 @@ class ServerProcess:
         return self
 
     def stats(self) -> dict[str, Any]:
-        self._conn.send("stats")
-        return self._conn.recv()  # type: ignore[no-any-return]
+        with self._lock:
+            self._conn.send("stats")
+            return self._conn.recv()  # type: ignore[no-any-return]
 
     def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(OSError, EOFError):
+        with self._lock, contextlib.suppress(OSError, EOFError):
             self._conn.send("stop")
             if self._conn.poll(60):
                 self._conn.recv()
@@ -666,3 +690,45 @@ def sqlite_plans(engine: Any, selects: dict[str, tuple[str, Any]]) -> list[tuple
 
 def local_day(now: datetime, zone: str) -> date:
     return now.astimezone(ZoneInfo(zone)).date()
+
+
+# --- one sweep, its phases measured apart ------------------------------------------------------------------
+
+
+@dataclass
+class SweepRun:
+    report: Any  # bot.sweep.SweepReport
+    open_cpu_s: float  # time.process_time() around Sweeper.open_owed (only the sweeping thread runs then)
+    claim_cpu_s: float  # the sweeping thread's time.thread_time() across Sweeper.send_claimed: claiming and
+    #                     loading what is due; the sends run on worker threads and are not counted
+    open_wall_s: float
+    send_wall_s: float
+    sql_open: int
+    sql_claims: int
+    sql_delivery: int
+
+    @property
+    def due_cpu_s(self) -> float:
+        return self.open_cpu_s + self.claim_cpu_s
+
+
+def measured_sweep(sweeper: Any, now: datetime, counter: SqlCounter, *, label: str,
+                   sent: Callable[[], int] | None = None) -> SweepRun:
+    """`Sweeper.sweep(now)`'s two phases, called apart so the due computation is timed without the sends."""
+    from bot.sweep import SweepReport
+
+    report = SweepReport()
+    phase = f"{label}:open"
+    with counter.during(phase):
+        wall, cpu = time.perf_counter(), time.process_time()
+        sweeper.open_owed(now, report)
+        open_cpu, open_wall = time.process_time() - cpu, time.perf_counter() - wall
+    send_phase = f"{label}:send"
+    start = sent() if sent else 0
+    with counter.during(send_phase), Progress(f"{label}: sending {report.opened} digests", report.opened,
+                                              poll=(lambda: sent() - start) if sent else None):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        sweeper.send_claimed(now, report)
+        claim_cpu, send_wall = time.thread_time() - cpu, time.perf_counter() - wall
+    return SweepRun(report, open_cpu, claim_cpu, open_wall, send_wall, counter.total(phase),
+                    counter.total(send_phase, "main"), counter.total(send_phase, "workers"))

@@ -297,6 +297,11 @@ HELP_TEXT = (
                      "are read in your own timezone."),
     ("A form instead", "/met on its own opens a form with the same fields."),
     ("Your contacts", "/met list shows who you met lately, the next step and where each one stands."),
+    ("How it's going", "/met stats shows your follow-up and response rates and why connections stall; "
+                       "/met team shows the workspace's figures, as counts only."),
+    ("Your data", "/met export sends you your contacts and history as CSV and vCard files; /met import "
+                  "brings contacts in from a CSV or vCard file you share with me; /met forget <name> deletes "
+                  "one contact, /met forget me deletes everything I store about you (both ask first)."),
     ("Why", "Most relationships die after the first meeting because nobody agreed a next step or followed up. "
             "Agree one at the meeting, bring an introduction to give, and let me remind you."),
 )

@@ -121,4 +121,7 @@ def nudge(settings: Settings, now_text: str | None, *, rate: float = 20.0) -> in
     report = metbot.sweeper.sweep(now)
     print(f"metbot: sweep at {now.isoformat()}: {report.sent} digest(s) sent, {report.failed} to retry, "
           f"{report.deactivated} member(s) unreachable.")
+    roundup = metbot.roundups.sweep(now)
+    if roundup.posted or roundup.failed:
+        print(f"metbot: weekly roundup: {roundup.posted} posted, {roundup.failed} to retry.")
     return 0

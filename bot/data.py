@@ -29,7 +29,7 @@ class UserData:
     sessions: Sessions
     clock: Clock
 
-    def _refuse(self, who: Who, action: str, value: object) -> Refusal:
+    def refuse(self, who: Who, action: str, value: object) -> Refusal:
         log.warning(
             "refused: not the acting user's",
             extra={"team": who.workspace, "user": who.user, "action": action, "value": str(value)[:40]},
@@ -57,7 +57,7 @@ class UserData:
     ) -> tuple[importing.Parsed | None, Reply | Refusal | None]:
         """The file's rows, or the answer to give instead (not theirs, too big)."""
         if file.owner != who.user:
-            return None, self._refuse(who, action, file.file_id)
+            return None, self.refuse(who, action, file.file_id)
         replace = action == "import.confirm"
         if file.size > importing.MAX_BYTES or file.content is None or len(file.content) > importing.MAX_BYTES:
             return None, importing.too_big(file.name, replace=replace)
@@ -141,7 +141,7 @@ class UserData:
                 else None
             )
             if member is None or footprint is None or contact_id is None:
-                return self._refuse(who, "forget.pick", contact_id)
+                return self.refuse(who, "forget.pick", contact_id)
             matches = [
                 m
                 for m in data.contacts_named(session, member.id, name_key(footprint.name or ""))
@@ -160,7 +160,7 @@ class UserData:
                 else None
             )
             if member is None or footprint is None or contact_id is None:
-                return self._refuse(who, "forget.contact", contact_id)
+                return self.refuse(who, "forget.contact", contact_id)
             data.forget_contact(session, member.id, contact_id)
         log.info(
             "forgot a contact",
@@ -180,7 +180,7 @@ class UserData:
             if member is None and member_id is not None:
                 return forget.nothing_stored_reply()  # a second click: already gone
             if member is None or member.id != member_id:
-                return self._refuse(who, "forget.me", member_id)
+                return self.refuse(who, "forget.me", member_id)
             data.forget_member(session, member.id)
         log.info("forgot a member", extra={"team": who.workspace, "user": who.user, "action": "forget.me"})
         return forget.forgot_me_reply()

@@ -21,6 +21,9 @@ from bot.standin import SlackRequests, message_to_text, view_to_text
 
 ALICE = "U0ALICE"
 ALICE_TZ = "America/New_York"
+BOB = "U0BOB"
+WINS = "C0WINS"  # the team channel for shoutouts (METBOT_SHOUTOUT_CHANNEL)
+PEOPLE = {ALICE: "Alice Martin", BOB: "Bob Stone"}
 START = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)  # a Friday, 10:30 in New York
 
 
@@ -55,6 +58,19 @@ class Conversation:
         hook = self.bot.fake.wait_for("response_url", count=self.hooks_seen)[-1]
         self.say(f"metbot ▸ (only Alice sees this; acked in {answer.elapsed * 1000:.0f} ms)")
         self.bot_says(message_to_text(hook.args))
+
+    def referral(self, text: str, typed: str) -> None:
+        """`/referral <text>` (shown as Alice typed it), then the shoutout it posted in the team channel."""
+        self.say(f"Alice ▸ /referral {typed}")
+        before = len(self.bot.fake.messages(WINS))
+        answer = self.bot.slack.command(text, user=ALICE, command="/referral")
+        self.hooks_seen += 1
+        hook = self.bot.fake.wait_for("response_url", count=self.hooks_seen)[-1]
+        self.say(f"metbot ▸ (only Alice sees this; acked in {answer.elapsed * 1000:.0f} ms)")
+        self.bot_says(with_names(message_to_text(hook.args)))
+        for message in self.bot.fake.messages(WINS)[before:]:
+            self.say("metbot ▸ (in #wins, for the whole team)")
+            self.bot_says(with_names(message_to_text(message)))
 
     def digest(self) -> dict[str, Any] | None:
         before = len(self.bot.fake.calls_to("chat.postMessage"))
@@ -91,6 +107,13 @@ class Conversation:
         self.bot.clock.set(local.replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(UTC))
 
 
+def with_names(text: str) -> str:
+    """Mentions as Slack shows them: @Real Name, not the user id; the team channel by its name."""
+    for user, name in PEOPLE.items():
+        text = text.replace(f"@{user}", f"@{name}")
+    return text.replace(f"#{WINS}", "#wins")
+
+
 def block_key(message: dict[str, Any], about: str) -> str:
     for block in message.get("blocks", []):
         if block.get("type") == "section" and about in str((block.get("text") or {}).get("text", "")):
@@ -121,8 +144,10 @@ def run_demo(out: TextIO = sys.stdout) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="metbot-demo-") as folder:
         database = sqlite_url(Path(folder))
-        with OfflineBot(database_url=database, start=START) as bot:
-            bot.fake.add_user(ALICE, real_name="Alice Martin", tz=ALICE_TZ)
+        with OfflineBot(database_url=database, start=START,
+                        settings_overrides={"metbot_shoutout_channel": WINS}) as bot:
+            bot.fake.add_user(ALICE, real_name=PEOPLE[ALICE], tz=ALICE_TZ)
+            bot.fake.add_user(BOB, real_name=PEOPLE[BOB], tz=ALICE_TZ)
             talk = Conversation(bot, out)
             talk.say("metbot demo — the real bot on 127.0.0.1, a local stand-in for Slack, SQLite in "
                      f"{folder}.\nAlice met two people at a breakfast this morning.")
@@ -163,6 +188,10 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             digest = talk.digest()
             assert digest is not None
             talk.click(digest, "Yes", "Did Jane Doe respond?")
+
+            talk.day("Jane needs a new website: Alice passes her to her teammate Bob")
+            talk.referral("gave Jane Doe (Acme Corp) to <@U0BOB|bob>; note: needs a new website",
+                          typed="gave Jane Doe (Acme Corp) to @Bob Stone; note: needs a new website")
 
             talk.day("how is Alice doing?")
             talk.command("stats")

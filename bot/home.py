@@ -28,8 +28,10 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def referral_balance_section(given: int, received: int, closed: int | None = None) -> Section:
-    """Referrals given and received, from plain counts (the referral store supplies them)."""
+def referral_balance_section(
+    given: int, received: int, closed: int | None = None, contacts: tuple[tuple[str, int, int], ...] = ()
+) -> Section:
+    """Referrals given and received, from plain counts; `contacts` is (name, given, received) per contact."""
     fields = [("Given", str(given)), ("Received", str(received))]
     if closed is not None:
         fields.append(("Turned into business", str(closed)))
@@ -39,7 +41,8 @@ def referral_balance_section(given: int, received: int, closed: int | None = Non
         text = "You've received more than you've given: who could you refer to the people who referred you?"
     else:
         text = "Generosity opens doors: keep giving, and record each one with /referral."
-    return Section(title="Referrals", text=text, fields=tuple(fields))
+    lines = [f"{name}: you gave {g}, received {r}" for name, g, r in contacts]
+    return Section(title="Referrals", text="\n".join([text, *lines]), fields=tuple(fields))
 
 
 def stats_sections(s: Stats) -> list[Section]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.capture import day_label
+from bot.referrals import balance_label, balance_note
 from bot.results import Button, Reply, Section
 from store.meetings import ContactLine
 
@@ -44,10 +45,15 @@ def contacts_reply(lines: list[ContactLine], total: int, *, today: date) -> Repl
         fields.append(("Next step", line.next_step or "none agreed"))
         if line.next_step_due:
             fields.append(("Due", day_label(line.next_step_due, today)))
+        if line.referrals_given or line.referrals_received:
+            fields.append(("Referrals", balance_label(line.referrals_given, line.referrals_received)))
         buttons: tuple[Button, ...] = ()
         if line.phase not in ("cold", "closed"):
             buttons = (Button("contact.cold", "Went cold", str(line.contact_id)),)
-        sections.append(Section(title=title, text=met, fields=tuple(fields), buttons=buttons))
+        # Mutual value: flag a relationship that is one-sided either way.
+        flag = balance_note(line.referrals_given, line.referrals_received)
+        sections.append(Section(title=title, text=met, fields=tuple(fields), buttons=buttons,
+                                note=f"⚖️ {flag}" if flag else None))
     more = total - len(lines)
     headline = f"Your {len(lines)} most recent contacts" if more > 0 else f"Your contacts ({total})"
     if more > 0:

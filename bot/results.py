@@ -38,7 +38,7 @@ class Choice:
 
 @dataclass(frozen=True)
 class Person:
-    """Someone named in a message: a platform user (the renderer mentions them) or just a name (plain text)."""
+    """Someone named in a message: a platform user (the renderer mentions them) or just a name."""
 
     name: str
     user: str | None = None
@@ -63,7 +63,7 @@ class Section:
     choice: Choice | None = None
     note: str | None = None  # small print under the section
     key: str | None = None
-    # Text that names people or channels: plain strings (escaped) with mentions between them; shown after `text`.
+    # Text naming people or channels: plain strings (escaped) with mentions between them; shown after `text`.
     said: tuple[str | Person | Place, ...] = ()
 
 

@@ -15,10 +15,15 @@ log = logging.getLogger("metbot.schedule")
 
 
 def tick(metbot: Metbot) -> None:
+    now = metbot.core.clock()
     try:
-        metbot.sweeper.sweep(metbot.core.clock())
+        metbot.sweeper.sweep(now)
     except Exception:  # the database may be down: log, and the next tick tries again
         log.exception("sweep failed; will try again next minute")
+    try:
+        metbot.roundups.sweep(now)  # the weekly roundup: once per workspace per week, whoever ticks first
+    except Exception:
+        log.exception("roundup sweep failed; will try again next minute")
 
 
 def start_scheduler(metbot: Metbot, *, seconds: int = 60) -> BackgroundScheduler:

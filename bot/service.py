@@ -260,4 +260,7 @@ class Core:
         return team_reply(counts)
 
     def referral_help(self) -> Reply:
-        return capture.help_reply()
+        """`/referral help`; the referral use cases live in bot/referral_service.py."""
+        from bot.referrals import help_reply
+
+        return help_reply()

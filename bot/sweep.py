@@ -123,7 +123,8 @@ class Sweeper:
                 by_day: dict[date, list[DueMember]] = {}
                 for m in members:
                     by_day.setdefault(digest_day(now, m.timezone, m.digest_hour), []).append(m)
-                for day, group in by_day.items():
+                # In (day, next_digest_at, id) order, so two replicas racing on PostgreSQL can't deadlock.
+                for day, group in sorted(by_day.items()):
                     owed = followups.members_with_due(session, [m.member_id for m in group], day)
                     for m in group:
                         if m.member_id in owed:

@@ -1,4 +1,4 @@
-"""Slash commands: `/met` and `/referral`. Ack at once; the work happens in lazy listeners after the ack."""
+"""Slash command `/met`. Ack at once; the work happens in lazy listeners after the ack."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 
 from bot.results import Who
 from bot.service import Core
-from handlers.edge import answer, learn_profile, name_lookup, sorry, who_of
+from handlers.data import run_export, user_data
+from handlers.edge import answer, learn_profile, name_lookup, refresh_home, sorry, who_of
 from handlers.render import form_view
 
 log = logging.getLogger("metbot.slack")
@@ -32,17 +33,7 @@ def register(app: App, core: Core) -> None:
             sorry(body, respond, client)
 
     app.command("/met")(ack=ack_now, lazy=[met])
-
-    def referral(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        who = who_of(body)
-        try:
-            learn_profile(core, client, who)
-            answer(body, respond, client, core.referral_help())
-        except Exception:
-            log.exception("/referral failed", extra={"team": who.workspace, "user": who.user})
-            sorry(body, respond, client)
-
-    app.command("/referral")(ack=ack_now, lazy=[referral])
+    # `/referral` and `/met config` are registered in handlers/referrals.py.
 
 
 def run_met(core: Core, who: Who, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
@@ -65,5 +56,15 @@ def run_met(core: Core, who: Who, body: dict[str, Any], respond: Respond, client
         answer(body, respond, client, core.contacts(who))
     elif word == "stats" and stripped.lower() == "stats":
         answer(body, respond, client, core.stats(who))
+    elif word == "team" and stripped.lower() == "team":
+        answer(body, respond, client, core.team(who))
+    elif word == "export" and stripped.lower() == "export":
+        run_export(core, who, body, respond, client)
+    elif word == "import" and stripped.lower() == "import":
+        answer(body, respond, client, user_data(core).import_help())
+    elif word == "forget":
+        rest = stripped[len(stripped.split(maxsplit=1)[0]):]
+        answer(body, respond, client, user_data(core).forget_prompt(who, rest))
     else:
         answer(body, respond, client, core.capture_text(who, text, name_lookup(client)))
+        refresh_home(core, client, who)

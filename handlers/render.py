@@ -138,8 +138,11 @@ def _input(i: Any) -> InputBlock:
         initial = next((o for o in options if o.value == i.value), None)
         element = StaticSelectElement(action_id=i.id, options=options, initial_option=initial)
     elif i.kind == "user":
-        element = UserSelectElement(action_id=i.id, placeholder=clip(i.placeholder, 150) if i.placeholder else None,
-                                    initial_user=i.value if isinstance(i.value, str) and i.value else None)
+        element = UserSelectElement(
+            action_id=i.id,
+            placeholder=clip(i.placeholder, 150) if i.placeholder else None,
+            initial_user=i.value if isinstance(i.value, str) and i.value else None,
+        )
     else:
         element = PlainTextInputElement(
             action_id=i.id,

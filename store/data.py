@@ -217,9 +217,8 @@ def import_contacts(session: Session, member_id: int, rows: list[NewContact], no
                 for r in fresh.values()
             ],
         )
-    ids = dict(
-        session.execute(select(Contact.name_key, Contact.id).where(Contact.member_id == member_id)).tuples()
-    )
+    ids = {key: cid for key, cid in session.execute(
+        select(Contact.name_key, Contact.id).where(Contact.member_id == member_id))}
     meetings = [
         {
             "contact_id": ids[key],
@@ -292,26 +291,26 @@ def contacts_named(
     session: Session, member_id: int, key: str, limit: int = 5
 ) -> list[tuple[int, str, str | None]]:
     """(id, name, company) of the member's contact with exactly this name key, else those containing it."""
-    exact = (
-        session.execute(
+    exact = [
+        (cid, name, company)
+        for cid, name, company in session.execute(
             select(Contact.id, Contact.name, Contact.company).where(
                 Contact.member_id == member_id, Contact.name_key == key
             )
         )
-        .tuples()
-        .all()
-    )
+    ]
     if exact or not key:
-        return list(exact)
+        return exact
     pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return list(
-        session.execute(
+    return [
+        (cid, name, company)
+        for cid, name, company in session.execute(
             select(Contact.id, Contact.name, Contact.company)
             .where(Contact.member_id == member_id, Contact.name_key.like(pattern, escape="\\"))
             .order_by(Contact.name_key)
             .limit(limit)
-        ).tuples()
-    )
+        )
+    ]
 
 
 def _referencing(table: Table) -> Iterator[tuple[Table, Column[int], str | None]]:

@@ -51,7 +51,7 @@ def members_due(session: Session, now: datetime, limit: int) -> list[DueMember]:
         select(Member, Workspace.platform, Workspace.external_id)
         .join(Workspace, Member.workspace_id == Workspace.id)
         .where(Member.active.is_(True), Member.next_digest_at <= now)
-        .order_by(Member.next_digest_at)
+        .order_by(Member.next_digest_at, Member.id)  # a total order: replicas take row locks in the same order
         .limit(limit)
     ).all()
     return [

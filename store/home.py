@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from store import referrals
 from store.followups import ContactRow, contact_rows
-from store.models import Contact
+from store.models import Contact, Referral
 
 STAGES = ("know", "like", "trust")
 
@@ -85,4 +86,43 @@ def home_facts(
         stages=stages,
         stage_names=names,
         contacts=sum(stages.values()),
+    )
+
+
+@dataclass(frozen=True)
+class ReferralBalance:
+    """The member's referrals as counts, and the contacts they flow with most: (name, given, received)."""
+
+    given: int
+    received: int
+    closed: int
+    contacts: list[tuple[str, int, int]]
+
+
+def referral_balance(session: Session, member_id: int, top: int = 3) -> ReferralBalance:
+    """Totals in one query; the per-contact balance from the referral store's own query."""
+    given, received, closed = session.execute(
+        select(
+            func.count().filter(Referral.direction == "given"),
+            func.count().filter(Referral.direction == "received"),
+            func.count().filter(Referral.outcome == "closed"),
+        ).where(Referral.member_id == member_id)
+    ).one()
+    per_contact = referrals.balances(session, member_id)
+    busiest = sorted(per_contact.items(), key=lambda kv: (-(kv[1][0] + kv[1][1]), kv[0]))[:top]
+    names = (
+        {
+            cid: name
+            for cid, name in session.execute(
+                select(Contact.id, Contact.name).where(Contact.id.in_([cid for cid, _ in busiest]))
+            )
+        }
+        if busiest
+        else {}
+    )
+    return ReferralBalance(
+        given=int(given or 0),
+        received=int(received or 0),
+        closed=int(closed or 0),
+        contacts=[(names[cid], g, r) for cid, (g, r) in busiest if cid in names],
     )

@@ -28,10 +28,13 @@ def contact_named(
         session,
         Contact,
         {"member_id": member_id, "name": name, "name_key": key, "company": company, "stage": "know",
-         "phase": "follow_up", "due_on": due_on, "nudges": 0, "asks": 0, "last_touch_at": now, "created_at": now},
+         "phase": "follow_up", "due_on": due_on, "nudges": 0, "asks": 0, "last_touch_at": now,
+         "created_at": now},
         ["member_id", "name_key"],
     )
-    contact = session.scalars(select(Contact).where(Contact.member_id == member_id, Contact.name_key == key)).one()
+    contact = session.scalars(
+        select(Contact).where(Contact.member_id == member_id, Contact.name_key == key)
+    ).one()
     return contact, created == 1
 
 
@@ -107,13 +110,15 @@ def claim_shoutouts(session: Session, member_id: int, limit: int = 10) -> list[R
     taken = []
     for referral_id in due:
         result = session.execute(
-            update(Referral).where(Referral.id == referral_id, Referral.shoutout == "due").values(shoutout="posting")
+            update(Referral).where(Referral.id == referral_id, Referral.shoutout == "due")
+            .values(shoutout="posting")
         )
         if result.rowcount:
             taken.append(referral_id)
     if not taken:
         return []
-    return _rows(session, list(session.scalars(select(Referral).where(Referral.id.in_(taken)).order_by(Referral.id))))
+    taken_rows = session.scalars(select(Referral).where(Referral.id.in_(taken)).order_by(Referral.id))
+    return _rows(session, list(taken_rows))
 
 
 def finish_shoutout(session: Session, referral_id: int, *, posted: bool, error: str | None = None) -> None:
@@ -134,19 +139,23 @@ def set_shoutout_channel(session: Session, workspace_id: int, channel: str | Non
 # --- mutual value -------------------------------------------------------------------------------
 
 
-def balances(session: Session, member_id: int, contact_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
+def balances(
+    session: Session, member_id: int, contact_ids: list[int] | None = None
+) -> dict[int, tuple[int, int]]:
     """Referrals the member gave to and received from each contact: {contact_id: (given, received)}.
 
     Only contacts with at least one referral either way are present. Two grouped queries.
     """
     given_q = (
         select(Referral.receiver_contact_id, func.count())
-        .where(Referral.member_id == member_id, Referral.direction == "given", Referral.receiver_contact_id.is_not(None))
+        .where(Referral.member_id == member_id, Referral.direction == "given",
+               Referral.receiver_contact_id.is_not(None))
         .group_by(Referral.receiver_contact_id)
     )
     received_q = (
         select(Referral.giver_contact_id, func.count())
-        .where(Referral.member_id == member_id, Referral.direction == "received", Referral.giver_contact_id.is_not(None))
+        .where(Referral.member_id == member_id, Referral.direction == "received",
+               Referral.giver_contact_id.is_not(None))
         .group_by(Referral.giver_contact_id)
     )
     if contact_ids is not None:
@@ -247,7 +256,8 @@ def claim_roundups(session: Session, *, worker: str, now: datetime, lease_until:
 def finish_roundup(session: Session, roundup_id: int, worker: str, **values: object) -> bool:
     """Record the outcome, only if this worker still holds the claim."""
     result = session.execute(
-        update(Roundup).where(Roundup.id == roundup_id, Roundup.claimed_by == worker, Roundup.status == "claimed")
+        update(Roundup)
+        .where(Roundup.id == roundup_id, Roundup.claimed_by == worker, Roundup.status == "claimed")
         .values(**values)
     )
     return bool(result.rowcount)
@@ -269,7 +279,9 @@ class WeekFacts:
     breakdowns: tuple[tuple[str, int], ...]  # (reason key, count), most common first
 
 
-def week_facts(session: Session, workspace_id: int, start: datetime, end: datetime, top: int = 3) -> WeekFacts:
+def week_facts(
+    session: Session, workspace_id: int, start: datetime, end: datetime, top: int = 3
+) -> WeekFacts:
     """Shared (non-private) referrals recorded in [start, end), who gave them, and the breakdown mix."""
     shared = (Referral.workspace_id == workspace_id, Referral.private.is_(False))
     referrals = session.scalar(
@@ -290,7 +302,8 @@ def week_facts(session: Session, workspace_id: int, start: datetime, end: dateti
     ).all()
     outside = session.scalar(
         select(func.count()).select_from(Referral)
-        .where(*shared, Referral.giver_member_id.is_(None), Referral.created_at >= start, Referral.created_at < end)
+        .where(*shared, Referral.giver_member_id.is_(None), Referral.created_at >= start,
+               Referral.created_at < end)
     ) or 0
     breakdowns = session.execute(
         select(Breakdown.reason, func.count())

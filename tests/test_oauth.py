@@ -116,3 +116,14 @@ def test_tokens_never_reach_the_logs(oauth_bot: OfflineBot, caplog: pytest.LogCa
     assert caplog.text
     assert token not in caplog.text
     assert CLIENT_SECRET not in caplog.text
+
+
+def test_the_install_asks_for_exactly_the_manifest_scopes() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from bot.installs import BOT_SCOPES
+
+    manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])

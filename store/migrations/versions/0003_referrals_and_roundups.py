@@ -37,8 +37,8 @@ def upgrade() -> None:
         sa.Column("error", sa.String(length=200), nullable=True),
         sa.Column("created_at", store.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], name=op.f("fk_roundup_workspace_id_workspace"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"],
+                                name=op.f("fk_roundup_workspace_id_workspace"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_roundup")),
         sa.UniqueConstraint("workspace_id", "week_start", name=op.f("uq_roundup_workspace_id_week_start")),
     )

@@ -1,0 +1,201 @@
+"""The weekly roundup: Mondays 09:00 in the team's timezone, posted once per workspace per week.
+
+What it says is pure (`owed_week`, `roundup_reply`): counts only, never a contact's name. `Roundups`
+runs it from the scheduler tick like the digest sweep: one outbox row per (workspace, week) inserted with
+ON CONFLICT DO NOTHING, claimed under a lease, marked sent with the message id.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+
+from bot.cadence import zone
+from bot.results import Person, Place, Reply, Section
+from bot.sweep import Delivery, Undeliverable
+from bot.taxonomy import BY_KEY
+from store import referrals
+from store.db import Sessions
+from store.referrals import WeekFacts
+
+log = logging.getLogger("metbot.roundup")
+
+ROUNDUP_HOUR = 9
+GRACE = timedelta(days=2)  # a roundup more than this late (the bot was down) is skipped, not posted stale
+
+
+class ChannelUnavailable(Exception):
+    """The team channel can't take the message (bot not in it, archived, gone): a person must fix it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Poster(Protocol):
+    """The edge that posts a message in a team channel (Slack today)."""
+
+    def post(self, workspace: str, channel: str, reply: Reply) -> Delivery: ...
+
+
+# --- when ---------------------------------------------------------------------------------------
+
+
+def post_time(week_start: date, timezone: str | None, hour: int = ROUNDUP_HOUR) -> datetime:
+    """The roundup of the week starting `week_start` goes out the following Monday at `hour` local."""
+    return datetime.combine(week_start + timedelta(days=7), time(hour), tzinfo=zone(timezone))
+
+
+def owed_week(now: datetime, timezone: str | None, hour: int = ROUNDUP_HOUR) -> date:
+    """The Monday starting the latest week whose roundup time has come at `now`."""
+    local = now.astimezone(zone(timezone))
+    monday = local.date() - timedelta(days=local.weekday())
+    this_week_post = datetime.combine(monday, time(hour), tzinfo=zone(timezone))
+    return monday - timedelta(days=7 if local >= this_week_post else 14)
+
+
+def week_bounds(week_start: date, timezone: str | None) -> tuple[datetime, datetime]:
+    """[Monday 00:00, next Monday 00:00) local, as aware datetimes."""
+    tz = zone(timezone)
+    return (datetime.combine(week_start, time(0), tzinfo=tz),
+            datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=tz))
+
+
+# --- what -----------------------------------------------------------------------------------------
+
+
+def _times(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def roundup_reply(facts: WeekFacts, week_start: date) -> Reply | None:
+    """The team's week in counts: referrals, the most generous givers, why connections stalled.
+
+    None for a quiet week (nothing to say is better than an empty post).
+    """
+    if not facts.referrals and not facts.closed and not facts.breakdowns:
+        return None
+    span = f"week of {week_start:%a} {week_start.day} {week_start:%b}"
+    headline = f"This week's networking roundup ({span})"
+    sections: list[Section] = [Section(title=f"📣 Weekly roundup — {span}")]
+    if facts.referrals or facts.closed:
+        text = f"{_times(facts.referrals, 'referral', 'referrals')} given in the team this week"
+        if facts.closed:
+            text += f", and {_times(facts.closed, 'closed business', 'closed businesses')}"
+        text += "."
+        if facts.outside_givers:
+            text += f" {facts.outside_givers} came from people outside the team."
+        sections.append(Section(title="Referrals", text=text))
+    else:
+        sections.append(Section(title="Referrals", text="No referrals this week. Who on your list could you "
+                                                         "introduce to someone? Record it with /referral."))
+    if facts.givers:
+        said: list[str | Person | Place] = ["Most generous: "]
+        for i, (user, n) in enumerate(facts.givers):
+            if i:
+                said.append(", ")
+            said.extend([Person(user, user), f" ({n})"])
+        said.append(". Thank you for leading with generosity!")
+        sections.append(Section(said=tuple(said)))
+    if facts.breakdowns:
+        fields = tuple((BY_KEY[k].label if k in BY_KEY else k, str(n)) for k, n in facts.breakdowns)
+        top = BY_KEY.get(facts.breakdowns[0][0])
+        sections.append(Section(
+            title="Why connections stalled (counts only)",
+            fields=fields,
+            note=f"Most common: {top.label.lower()}. {top.tip}" if top else None,
+        ))
+    return Reply(headline=headline, sections=tuple(sections))
+
+
+# --- the runner -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundupReport:
+    opened: int = 0
+    posted: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+@dataclass
+class Roundups:
+    sessions: Sessions
+    poster: Poster
+    default_channel: str | None = None
+    hour: int = ROUNDUP_HOUR
+    lease: timedelta = timedelta(minutes=5)
+    retry_after: timedelta = timedelta(minutes=5)
+    batch: int = 100
+    worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    def sweep(self, now: datetime) -> RoundupReport:
+        report = RoundupReport()
+        self.open_owed(now, report)
+        self.post_claimed(now, report)
+        if report.opened or report.posted or report.failed:
+            log.info("roundup", extra={"action": "roundup", "opened": report.opened, "posted": report.posted,
+                                       "skipped": report.skipped, "failed": report.failed})
+        return report
+
+    def open_owed(self, now: datetime, report: RoundupReport) -> None:
+        """One outbox row per workspace whose roundup time has come (and not long gone) this week."""
+        with self.sessions.begin() as session:
+            have = referrals.roundups_since(session, (now - timedelta(days=21)).date())
+            for team in referrals.teams(session):
+                if not (team.channel or self.default_channel):
+                    continue
+                timezone = team.timezone or "UTC"
+                week = owed_week(now, timezone, self.hour)
+                if (team.workspace_id, week) in have or now - post_time(week, timezone, self.hour) > GRACE:
+                    continue
+                if referrals.open_roundup(session, team.workspace_id, week, timezone, now):
+                    report.opened += 1
+
+    def post_claimed(self, now: datetime, report: RoundupReport) -> None:
+        while True:
+            with self.sessions.begin() as session:
+                claimed = referrals.claim_roundups(session, worker=self.worker_id, now=now,
+                                                   lease_until=now + self.lease, limit=self.batch)
+                teams = {t.workspace_id: t for t in referrals.teams(session)} if claimed else {}
+                facts = {}
+                for c in claimed:
+                    start, end = week_bounds(c.week_start, c.timezone)
+                    facts[c.roundup_id] = referrals.week_facts(session, c.workspace_id, start, end)
+            for c in claimed:
+                team = teams.get(c.workspace_id)
+                channel = (team.channel if team else None) or self.default_channel
+                reply = roundup_reply(facts[c.roundup_id], c.week_start)
+                if team is None or channel is None or reply is None:
+                    why = "quiet week" if team else "workspace gone"
+                    self._finish(c.roundup_id, status="skipped", error=why)
+                    report.skipped += 1
+                    continue
+                try:
+                    delivery = self.poster.post(team.external_id, channel, reply)
+                except (ChannelUnavailable, Undeliverable) as problem:
+                    self._finish(c.roundup_id, status="skipped", channel=channel, error=str(problem)[:200])
+                    log.warning("roundup not posted", extra={"team": team.external_id, "channel": channel,
+                                                             "error": str(problem)})
+                    report.skipped += 1
+                    continue
+                except Exception as problem:  # TryLater, or anything: one team never stops the others
+                    self._finish(c.roundup_id, status="pending", lease_until=now + self.retry_after,
+                                 error=f"{type(problem).__name__}: {problem}"[:200])
+                    log.warning("roundup will retry", extra={"team": team.external_id, "error": str(problem)})
+                    report.failed += 1
+                    continue
+                self._finish(c.roundup_id, status="sent", channel=delivery.channel, ts=delivery.ts,
+                             sent_at=now, error=None)
+                report.posted += 1
+            if len(claimed) < self.batch:
+                return
+
+    def _finish(self, roundup_id: int, **values: object) -> None:
+        with self.sessions.begin() as session:
+            if not referrals.finish_roundup(session, roundup_id, self.worker_id, **values):
+                log.warning("roundup finished after its lease was lost", extra={"roundup": roundup_id})

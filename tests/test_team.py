@@ -1,0 +1,54 @@
+"""`/met team` over HTTP: the workspace's figures as counts, and never a name, a company or a note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.offline import OfflineBot
+from store import followups
+from store.models import Contact
+
+SECRETS = ("Jane", "Doe", "Acme", "Sam", "Globex", "Pat", "Kim", "Omar", "Initech", "BNI", "Summit", "deck",
+           "CFO", "U0ALICE", "U0BOB", "alice", "bob")
+
+
+def command(bot: OfflineBot, text: str, *, user: str = "U0ALICE", team: str = "T0DEMO") -> dict[str, Any]:
+    answer = bot.slack.command(text, user=user, team=team)
+    assert answer.status == 200 and answer.elapsed < 3
+    [call] = bot.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
+    assert call.ok and call.args["response_type"] == "ephemeral"
+    return call.args
+
+
+def test_team_figures_are_counts_only(bot: OfflineBot) -> None:
+    bot.fake.add_team("T0OTHER", "Other Corp")
+    command(bot, "Jane Doe (Acme) at BNI breakfast; next step: send her the deck")
+    command(bot, "Sam Lee (Globex) at Web Summit; next step: intro to her CFO")
+    command(bot, "Jane Doe (Acme) at the Acme offsite")  # a second meeting with the same contact
+    command(bot, "Pat Kim at BNI breakfast", user="U0BOB")
+    command(bot, "Omar Other (Initech) at a meetup", team="T0OTHER")  # another workspace: not counted
+    now = bot.clock()
+    with bot.metbot.core.sessions.begin() as session:
+        pat = session.scalars(select(Contact).where(Contact.name == "Pat Kim")).one()
+        pat.first_follow_up_at = now
+        followups.log_touch(session, pat, "followed_up", now)
+        followups.log_touch(session, pat, "replied", now)
+        sam = session.scalars(select(Contact).where(Contact.name == "Sam Lee")).one()
+        followups.log_breakdown(session, sam, "no_follow_up", now)
+
+    reply = command(bot, "team", user="U0CAROL")  # anyone in the workspace, even with no contacts yet
+    text = str(reply)
+    assert "Your team: 4 meetings logged by 2 people" in reply["text"]
+    assert "Follow-up rate" in text and "33% (1/3)" in text  # 3 contacts, Pat followed up
+    assert "Response rate" in text and "100% (1/1)" in text
+    assert "Know 3" in text
+    assert "I never followed up: 1 (100%)" in text
+    for secret in SECRETS:
+        assert secret not in text, secret
+
+
+def test_team_figures_with_nothing_logged(bot: OfflineBot) -> None:
+    reply = command(bot, "team")
+    assert reply["text"] == "No team figures yet." and "Nobody here has logged a meeting yet" in str(reply)
