@@ -19,6 +19,7 @@ import math
 import multiprocessing
 import os
 import platform
+import random
 import re
 import resource
 import sys
@@ -515,10 +516,14 @@ def _seed(url: str, members: int, contacts: int, now: datetime, due_members: int
 
     engine = make_engine(url)
     upgrade(engine)
+    rng = random.Random(6)
     due = due_zone(now)
     others = [z for z in ZONES if z != due]
-    previous = now - timedelta(hours=1)  # the state an hourly sweep left behind an hour ago
-    next_at = {z: next_digest_at(previous, z, DIGEST_HOUR) for z in ZONES}
+    # The due zone: as an hourly sweep an hour ago left it, so its 09:00 digest is owed now. The other 23:
+    # as the coming day's hourly sweeps will leave them, so neither a sweep now nor one 24 h later (the
+    # day-2 sweep) finds them due: both sweeps see the same 1/24 of members.
+    next_at = {z: next_digest_at(now - timedelta(hours=1), z, DIGEST_HOUR) if z == due
+               else next_digest_at(now + timedelta(days=1) - timedelta(hours=1), z, DIGEST_HOUR) for z in ZONES}
     today = now.date()
     batch = 20_000
 
@@ -562,13 +567,14 @@ def _seed(url: str, members: int, contacts: int, now: datetime, due_members: int
     for m in range(members):
         for k in range(per + (1 if m < extra else 0)):
             contact_id += 1
-            # deterministic spread: due_on from 14 days ago to 30 days ahead, a tenth of contacts not active
-            due_on = today + timedelta(days=(contact_id * 7919) % 45 - 14)
-            created = now - timedelta(days=1 + (contact_id * 104_729) % 120)
+            # due_on uniformly from 14 days ago to 30 days ahead (a third already due); 3 in 13 not active
+            due_on = today + timedelta(days=rng.randrange(-14, 31))
+            created = now - timedelta(days=rng.randrange(1, 121))
+            phase = PHASES[rng.randrange(len(PHASES))]
             pending_contacts.append({
                 "id": contact_id, "member_id": m + 1, "name": f"Contact {k} of {m}", "name_key": f"contact {k}",
                 "company": f"Company {contact_id % 997}", "email": None, "linked_user_id": None, "stage": "know",
-                "phase": PHASES[contact_id % len(PHASES)], "due_on": due_on, "nudges": contact_id % 3, "asks": 0,
+                "phase": phase, "due_on": due_on, "nudges": contact_id % 3, "asks": 0,
                 "snooze_note": None, "last_touch_at": created, "first_follow_up_at": None, "created_at": created,
             })
             pending_meetings.append({
@@ -600,8 +606,8 @@ def seed(url: str, *, members: int, contacts: int, now: datetime = SWEEP_AT, due
     """Seed `members` and `contacts` (one meeting each) with bulk executemany inserts, in a child process
     (so its memory never counts against the measured process). Returns the seconds it took.
 
-    Members get digest hour 09:00 and the `next_digest_at` an hourly sweep an hour before `now` left them,
-    so at `now` only the zone where it is 09:00 is due: 1/24 of members, or exactly `due_members` of them.
+    Members get digest hour 09:00; only the zone where it is 09:00 at `now` is owed a digest (at `now` and
+    again 24 h later): 1/24 of members, or exactly `due_members` of them (the rest over the other zones).
     """
     done = SPAWN.Value("q", 0)
     started = time.perf_counter()

@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     nudge = sub.add_parser("nudge", help="one sweep as if the clock read --now: send every DM due, then exit")
     nudge.add_argument("--now", help="ISO-8601 instant, e.g. 2026-12-01T09:00:00+00:00 (default: now)")
     nudge.add_argument("--rate", type=float, default=20.0,
-                       help="at most this many DMs per second (default 20: Slack's chat.postMessage allowance)")
+                       help="at most this many DMs per second (default 20: Slack's allowance)")
     sub.add_parser("demo", help="the whole story offline, printed as a conversation")
     return parser
 

@@ -55,10 +55,12 @@ class UserData:
     def _parse(
         self, who: Who, file: IncomingFile, action: str
     ) -> tuple[importing.Parsed | None, Reply | Refusal | None]:
-        """The file's rows, or the answer to give instead (not theirs, too big)."""
+        """The file's rows, or the answer to give instead (not theirs, not contacts, too big)."""
         if file.owner != who.user:
             return None, self.refuse(who, action, file.file_id)
         replace = action == "import.confirm"
+        if not importing.importable(file.name, file.filetype):
+            return None, importing.not_importable(file.name, replace=replace)
         if file.size > importing.MAX_BYTES or file.content is None or len(file.content) > importing.MAX_BYTES:
             return None, importing.too_big(file.name, replace=replace)
         with self.sessions() as session:

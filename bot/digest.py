@@ -97,8 +97,9 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence) -> Section:
             title=f"Still no follow-up with {item.label}. What happened?",
             text=context_line(item, today) + " I'll stop reminding you: tell me why it stalled, so you learn "
             "from it — or follow up now.",
-            buttons=(Button("fu.done", "I followed up", cid, style="primary"),),
-            choice=reason_choice(item.contact_id),
+            buttons=(Button("fu.done", "I followed up", cid, style="primary"),
+                     Button("fu.why", "I never followed up", f"{cid}:{DEFAULT_STALL_REASON}")),
+            choice=reason_choice(item.contact_id, "Another reason…"),
             note=note,
         )
     if kind == "check_in":

@@ -52,6 +52,11 @@ HISTORY_COLUMNS = (
     "note",
     "reason",
     "reason_label",
+    "direction",
+    "referred",
+    "company",
+    "outcome",
+    "value",
 )
 # A cell starting with one of these is a formula to a spreadsheet: it is written with a leading ' (which
 # spreadsheets hide and /met import removes), so opening an export can never run anything.
@@ -128,6 +133,11 @@ def history_csv(records: Sequence[HistoryRecord]) -> bytes:
                 r.note,
                 r.reason,
                 BY_KEY[r.reason].label if r.reason in BY_KEY else None,
+                r.direction,
+                r.referred,
+                r.company,
+                r.outcome,
+                r.value,
             )
             for r in records
         ),
@@ -227,8 +237,8 @@ def export_files(contacts: Sequence[ContactRecord], history: Sequence[HistoryRec
             Section(text=headline),
             Section(
                 note="contacts.csv has one row a contact with its latest meeting; history.csv one row a "
-                "meeting, follow-up or breakdown (the record column says which); contacts.vcf opens in any "
-                "address book. /met import reads contacts.csv back."
+                "meeting, follow-up, breakdown or referral (the record column says which); contacts.vcf "
+                "opens in any address book. /met import reads contacts.csv back."
             ),
         ),
     )

@@ -49,7 +49,12 @@ def after_shown(state: FollowState, day: date, cadence: Cadence) -> FollowState:
         # The last call asked what happened; stop nudging until the user answers.
         return replace(state, nudges=nudges, phase="classify", due_on=None, snooze_note=None)
     if state.phase == "await_reply":
-        return replace(state, due_on=day + timedelta(days=cadence.reply_wait_days), snooze_note=None)
+        # Asked and not answered: ask again a few days later, but not forever — then ask what happened.
+        unanswered = state.nudges + 1
+        if unanswered > cadence.not_yet_max:
+            return replace(state, nudges=unanswered, phase="classify", due_on=None, snooze_note=None)
+        return replace(state, nudges=unanswered, due_on=day + timedelta(days=cadence.reply_wait_days),
+                       snooze_note=None)
     return state
 
 

@@ -410,9 +410,10 @@ def _text_reply(text: str, *, replace: bool = False) -> Reply:
     return Reply(headline=text, sections=(Section(text=text),), replace_original=replace)
 
 
-def not_importable(filename: str) -> Reply:
+def not_importable(filename: str, *, replace: bool = False) -> Reply:
     return _text_reply(
-        f"I can import contacts from a .csv or .vcf file; {filename} isn't one. /met import explains."
+        f"I can import contacts from a .csv or .vcf file; {filename} isn't one. /met import explains.",
+        replace=replace,
     )
 
 

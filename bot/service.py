@@ -16,18 +16,18 @@ from bot import capture
 from bot.cadence import Cadence, first_due, local_today
 from bot.capture import Logged, MeetingDraft
 from bot.clock import Clock
-from bot.home import MAX_DUE, MAX_LOSING, home_reply
+from bot.home import MAX_DUE, MAX_LOSING, home_reply, referral_balance_section
 from bot.listing import contacts_reply
 from bot.parsing import Problem, name_key, parse_met
 from bot.results import Form, FormErrors, Refusal, Reply, Who
 from bot.stats import ContactFacts, History, stats_for, stats_reply
-from bot.team import TEAM_WINDOW_DAYS, team_reply
+from bot.team import TEAM_WINDOW_DAYS, ReferralCounts, team_reply
 from store import followups, meetings, people, replays
 from store.db import Sessions
-from store.home import HomeFacts, home_facts
+from store.home import HomeFacts, home_facts, referral_balance
 from store.meetings import MeetingValues
 from store.models import Member
-from store.team import team_counts
+from store.team import team_counts, team_referrals
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +233,7 @@ class Core:
         return capture.help_reply()
 
     def home(self, who: Who) -> Reply:
-        """The App Home: due follow-ups with the digest's buttons, who is losing touch, stages, how it's going."""
+        """The App Home: due follow-ups (digest buttons), who is losing touch, stages, stats, referrals."""
         now = self.clock()
         with self.sessions() as session:
             member = people.find_member(session, who.platform, who.workspace, who.user)
@@ -242,6 +242,7 @@ class Core:
                 facts = HomeFacts(due=[], due_total=0, losing=[], losing_total=0, stages={}, stage_names={},
                                   contacts=0)
                 history = History((), (), ())
+                balance = None
             else:
                 facts = home_facts(session, member.id, today, due_limit=MAX_DUE, losing_limit=MAX_LOSING)
                 meetings_at, contacts, breakdowns = followups.history(session, member.id)
@@ -250,14 +251,19 @@ class Core:
                     contacts=tuple(ContactFacts(*row) for row in contacts),
                     breakdowns=tuple(breakdowns),
                 )
-        return home_reply(facts, today=today, cadence=self.cadence, stats=stats_for(history, now))
+                balance = referral_balance(session, member.id)
+        referrals = (referral_balance_section(balance.given, balance.received, balance.closed,
+                                              tuple(balance.contacts)) if balance else None)
+        return home_reply(facts, today=today, cadence=self.cadence, stats=stats_for(history, now),
+                          referrals=referrals)
 
     def team(self, who: Who) -> Reply:
         """`/met team`: the workspace's figures, counts only."""
         now = self.clock()
         with self.sessions() as session:
             counts = team_counts(session, who.platform, who.workspace, now - timedelta(days=TEAM_WINDOW_DAYS))
-        return team_reply(counts)
+            given, received, closed = team_referrals(session, who.platform, who.workspace)
+        return team_reply(counts, ReferralCounts(given=given, received=received, closed=closed))
 
     def referral_help(self) -> Reply:
         """`/referral help`; the referral use cases live in bot/referral_service.py."""

@@ -8,6 +8,7 @@ APScheduler only calls `sweep` every minute; running it twice, late, or in two p
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 import uuid
@@ -103,11 +104,12 @@ class Sweeper:
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     def sweep(self, now: datetime) -> SweepReport:
+        started = time.monotonic()  # `now` is the clock at this instant
         report = SweepReport()
         with self.sessions.begin() as session:
             replays.forget_before(session, now - timedelta(days=1))
         self.open_owed(now, report)
-        self.send_claimed(now, report)
+        self.send_claimed(now, report, started=started)
         log.info("sweep", extra={"action": "sweep", "outcome": "done", "opened": report.opened,
                                  "sent": report.sent, "failed": report.failed, "skipped": report.skipped})
         return report
@@ -126,22 +128,29 @@ class Sweeper:
                 # In (day, next_digest_at, id) order, so two replicas racing on PostgreSQL can't deadlock.
                 for day, group in sorted(by_day.items()):
                     owed = followups.members_with_due(session, [m.member_id for m in group], day)
-                    for m in group:
-                        if m.member_id in owed:
-                            followups.open_digest(session, m.member_id, day, now)
-                            report.opened += 1
+                    opening = [m.member_id for m in group if m.member_id in owed]
+                    followups.open_digests(session, opening, day, now)  # one statement, not one per member
+                    report.opened += len(opening)
                 followups.set_next_digest(
                     session, {m.member_id: next_digest_at(now, m.timezone, m.digest_hour) for m in members}
                 )
             if len(members) < self.batch:
                 return
 
-    def send_claimed(self, now: datetime, report: SweepReport) -> None:
+    def send_claimed(self, now: datetime, report: SweepReport, *, started: float | None = None) -> None:
         limiter = RateLimit(self.sends_per_second)
         lock = threading.Lock()
+        started = time.monotonic() if started is None else started
+        first = True
         while True:
+            # A long sweep's later batches are leased from the time they are claimed, not from `now`: a lease
+            # that had already run out would let another replica claim (and send) the same digests meanwhile.
+            at = now if first else now + timedelta(seconds=time.monotonic() - started)
+            first = False
+            # Sends not started by then are released rather than sent after the lease may have passed.
+            send_by = time.monotonic() + 0.9 * self.lease.total_seconds()
             with self.sessions.begin() as session:
-                claimed = followups.claim(session, worker=self.worker_id, now=now, lease_until=now + self.lease,
+                claimed = followups.claim(session, worker=self.worker_id, now=at, lease_until=at + self.lease,
                                           limit=self.batch)
                 members = followups.members_by_id(session, [c.member_id for c in claimed])
                 due = self._due_for(session, claimed, members)
@@ -149,8 +158,8 @@ class Sweeper:
                 return
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="metbot-send") as pool:
                 for c in claimed:
-                    pool.submit(self._deliver, c, members.get(c.member_id), due.get(c.member_id, []), now,
-                                limiter, report, lock)
+                    pool.submit(self._deliver, c, members.get(c.member_id), due.get(c.member_id, []), at,
+                                limiter, report, lock, send_by)
             if len(claimed) < self.batch:
                 return
 
@@ -165,9 +174,10 @@ class Sweeper:
         return due
 
     def _deliver(self, claimed: Claimed, member: DueMember | None, rows: list[ContactRow], now: datetime,
-                 limiter: RateLimit, report: SweepReport, lock: threading.Lock) -> None:
+                 limiter: RateLimit, report: SweepReport, lock: threading.Lock,
+                 send_by: float = math.inf) -> None:
         try:
-            self._deliver_one(claimed, member, rows, now, limiter, report, lock)
+            self._deliver_one(claimed, member, rows, now, limiter, report, lock, send_by)
         except Exception as error:  # one member's trouble never stops the others
             log.exception("digest delivery crashed", extra={"member": claimed.member_id})
             with lock:
@@ -181,7 +191,8 @@ class Sweeper:
                              lease_until=now + self.retry_after, error=error[:200])
 
     def _deliver_one(self, claimed: Claimed, member: DueMember | None, rows: list[ContactRow], now: datetime,
-                     limiter: RateLimit, report: SweepReport, lock: threading.Lock) -> None:
+                     limiter: RateLimit, report: SweepReport, lock: threading.Lock,
+                     send_by: float = math.inf) -> None:
         items = [as_due(r) for r in rows]
         reply = digest_for(items, today=claimed.day, cadence=self.cadence)
         if member is None or reply is None:
@@ -192,6 +203,11 @@ class Sweeper:
                 report.skipped += 1
             return
         limiter.wait()
+        if time.monotonic() > send_by:  # Slack was slow our lease nearly ran out; a later sweep sends it
+            self._release(claimed, now, "lease ran out before sending")
+            with lock:
+                report.failed += 1
+            return
         started = time.perf_counter()
         try:
             delivery = self.sender.send(member, reply)
@@ -223,14 +239,16 @@ class Sweeper:
             if member.dm_channel != delivery.channel:
                 followups.remember_dm(session, member.member_id, delivery.channel)
             contacts = followups.contacts_by_id(session, [i.contact_id for i in shown])
+            moves: list[dict[str, object]] = []
             for item in shown:
                 contact = contacts.get(item.contact_id)
                 # Only move contacts nobody touched since the digest was built.
                 if contact is None or contact.phase != item.phase or contact.due_on != item.due_on:
                     continue
                 moved = after_shown(item.state, claimed.day, self.cadence)
-                contact.phase, contact.due_on, contact.nudges = moved.phase, moved.due_on, moved.nudges
-                contact.snooze_note = moved.snooze_note
+                moves.append({"id": contact.id, "phase": moved.phase, "due_on": moved.due_on,
+                              "nudges": moved.nudges, "snooze_note": moved.snooze_note})
+            followups.move_contacts(session, moves)  # one executemany, not one UPDATE per contact
         log.info("digest", extra={"team": member.workspace, "user": member.user_id, "action": "digest",
                                   "outcome": "sent", "items": len(items),
                                   "ms": round((time.perf_counter() - started) * 1000, 1)})

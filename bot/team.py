@@ -15,7 +15,10 @@ TEAM_WINDOW_DAYS = 90
 
 @dataclass(frozen=True)
 class ReferralCounts:
+    """Shared (not private) referrals recorded in the workspace: by the giver, by the receiver, closed."""
+
     given: int
+    received: int
     closed: int
 
 
@@ -42,6 +45,7 @@ def team_reply(c: TeamCounts, referrals: ReferralCounts | None = None) -> Reply:
     ]
     if referrals is not None:
         fields.append(("Referrals given", str(referrals.given)))
+        fields.append(("Referrals received", str(referrals.received)))
         fields.append(("Referrals closed", str(referrals.closed)))
     sections = [Section(title=headline, fields=tuple(fields))]
     total = sum(n for _, n in c.reasons)

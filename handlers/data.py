@@ -26,7 +26,9 @@ from handlers.render import message
 log = logging.getLogger("metbot.slack")
 
 FILE_ID = re.compile(r"^F[A-Z0-9]{2,40}$")
-COULD_NOT_READ = "Sorry, I couldn't read that file from Slack just now. Nothing was imported; please share it again."
+COULD_NOT_READ = (
+    "Sorry, I couldn't read that file from Slack just now. Nothing was imported; please share it again."
+)
 
 
 def ack_now(ack: Ack) -> None:
@@ -82,11 +84,17 @@ class _SlackOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+class NotTheFile(OSError):
+    """The download didn't give us the file (a host that isn't Slack, or Slack's sign-in page)."""
+
+
 def download(client: WebClient, url: str, limit: int) -> bytes | None:
-    """The file's bytes with the bot token, or None when it is bigger than `limit` or isn't the file."""
+    """The file's bytes with the bot token, or None when it is bigger than `limit`."""
     if not _allowed_host(url, client):
-        log.warning("refused to download from a host that isn't Slack", extra={"host": urlsplit(url).hostname})
-        return None
+        log.warning(
+            "refused to download from a host that isn't Slack", extra={"host": urlsplit(url).hostname}
+        )
+        raise NotTheFile("not a Slack URL")
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
     handlers: list[urllib.request.BaseHandler] = [_SlackOnlyRedirects(client)]
     if client.ssl is not None:
@@ -94,7 +102,7 @@ def download(client: WebClient, url: str, limit: int) -> bytes | None:
     opener = urllib.request.build_opener(*handlers)
     with opener.open(request, timeout=client.timeout) as response:
         if str(response.headers.get("Content-Type", "")).startswith("text/html"):
-            return None  # Slack's sign-in page: the token wasn't accepted
+            raise NotTheFile("got an HTML page")  # Slack's sign-in page: the token wasn't accepted
         content: bytes = response.read(limit + 1)
     return content if len(content) <= limit else None
 
@@ -137,12 +145,19 @@ def _bot_user(context: BoltContext, body: dict[str, Any]) -> str | None:
 def register(app: App, core: Core) -> None:
     data = user_data(core)
 
-    def file_shared(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def file_shared(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         user = str(event.get("user_id") or "")
         channel = str(event.get("channel_id") or "")
         file_id = str(event.get("file_id") or (event.get("file") or {}).get("id") or "")
         # Only files a person shares with metbot in its DM; never our own uploads (an export), never channels.
-        if not user or user == _bot_user(context, body) or not channel.startswith("D") or not FILE_ID.match(file_id):
+        if (
+            not user
+            or user == _bot_user(context, body)
+            or not channel.startswith("D")
+            or not FILE_ID.match(file_id)
+        ):
             return
         who = Who(workspace=str(body.get("team_id") or ""), user=user)
         try:
@@ -150,18 +165,18 @@ def register(app: App, core: Core) -> None:
             incoming = shared_file(client, file_id, who)
             if incoming.owner != user:
                 return  # not theirs to import (Slack shouldn't send this; ignore quietly)
-            reply: Reply | Refusal
-            if not importing.importable(incoming.name, incoming.filetype):
-                reply = importing.not_importable(incoming.name)
-            else:
-                reply = data.import_preview(who, incoming)
+            reply: Reply | Refusal = data.import_preview(who, incoming)
         except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("file_shared: could not read the file", extra={"team": who.workspace, "user": who.user,
-                                                                        "error": str(error)[:200]})
+            log.warning(
+                "file_shared: could not read the file",
+                extra={"team": who.workspace, "user": who.user, "error": str(error)[:200]},
+            )
             reply = plain(COULD_NOT_READ)
         except Exception:
             log.exception("file_shared failed", extra={"team": who.workspace, "user": who.user})
-            reply = plain("Sorry, something went wrong on my side while reading that file. Nothing was imported.")
+            reply = plain(
+                "Sorry, something went wrong on my side while reading that file. Nothing was imported."
+            )
         if isinstance(reply, Refusal):
             reply = plain(reply.message)
         client.chat_postMessage(channel=channel, **message(reply))
@@ -178,8 +193,10 @@ def register(app: App, core: Core) -> None:
             try:
                 incoming = shared_file(client, file_id, who)
             except (SlackApiError, SlackClientError, OSError) as error:
-                log.warning("import: could not read the file", extra={"team": who.workspace, "user": who.user,
-                                                                       "error": str(error)[:200]})
+                log.warning(
+                    "import: could not read the file",
+                    extra={"team": who.workspace, "user": who.user, "error": str(error)[:200]},
+                )
                 answer(body, respond, client, plain(COULD_NOT_READ))
                 return
             result = data.import_confirm(who, incoming)
@@ -210,7 +227,9 @@ def register(app: App, core: Core) -> None:
             if action_id != "forget.pick" and not isinstance(result, Refusal):
                 refresh_home(core, client, who)
         except Exception:
-            log.exception("forget failed", extra={"team": who.workspace, "user": who.user, "action": action_id})
+            log.exception(
+                "forget failed", extra={"team": who.workspace, "user": who.user, "action": action_id}
+            )
             sorry(body, respond, client)
 
     for action_id in ("forget.contact", "forget.me", "forget.pick"):

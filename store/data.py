@@ -15,7 +15,7 @@ from sqlalchemy import Column, ColumnElement, Select, Table, delete, func, inser
 from sqlalchemy.orm import Session
 
 from store.meetings import MeetingValues
-from store.models import Base, Breakdown, Contact, FollowUp, Meeting, Member
+from store.models import Base, Breakdown, Contact, FollowUp, Meeting, Member, Referral
 
 # --- export -------------------------------------------------------------------------------------
 
@@ -46,7 +46,9 @@ class ContactRecord:
 
 @dataclass(frozen=True)
 class HistoryRecord:
-    """One meeting, follow-up or breakdown (`record` says which); fields that don't apply stay None."""
+    """One meeting, follow-up, breakdown or referral (`record` says which); fields that don't apply stay None.
+
+    For a referral, `contact` is the person on the other side: who gave it, or who received it."""
 
     record: str
     contact: str
@@ -63,6 +65,11 @@ class HistoryRecord:
     kind: str | None = None
     note: str | None = None
     reason: str | None = None
+    direction: str | None = None
+    referred: str | None = None
+    company: str | None = None
+    outcome: str | None = None
+    value: str | None = None
 
 
 def export_contacts(session: Session, member_id: int) -> list[ContactRecord]:
@@ -108,7 +115,7 @@ def export_contacts(session: Session, member_id: int) -> list[ContactRecord]:
 
 
 def export_history(session: Session, member_id: int) -> list[HistoryRecord]:
-    """Every meeting, follow-up and breakdown of the member, oldest first: three queries."""
+    """Every meeting, follow-up, breakdown and referral the member recorded, oldest first: five queries."""
     records = [
         HistoryRecord(
             record="meeting",
@@ -146,7 +153,36 @@ def export_history(session: Session, member_id: int) -> list[HistoryRecord]:
             .where(Breakdown.member_id == member_id)
         )
     )
-    order = {"meeting": 0, "follow_up": 1, "breakdown": 2}
+    referrals = list(session.scalars(select(Referral).where(Referral.member_id == member_id)))
+    teammates = {i for r in referrals for i in (r.giver_member_id, r.receiver_member_id) if i is not None}
+    names = (
+        {
+            m.id: m.display_name or m.user_id
+            for m in session.scalars(select(Member).where(Member.id.in_(teammates)))
+        }
+        if teammates
+        else {}
+    )
+    for r in referrals:
+        given = r.direction == "given"
+        other_member, other_name = (
+            (r.receiver_member_id, r.receiver_name) if given else (r.giver_member_id, r.giver_name)
+        )
+        other = other_name or (names.get(other_member) if other_member is not None else None) or ""
+        records.append(
+            HistoryRecord(
+                record="referral",
+                contact=other,
+                at=r.created_at,
+                note=r.note,
+                direction=r.direction,
+                referred=r.referred_name,
+                company=r.company,
+                outcome=r.outcome,
+                value=r.value,
+            )
+        )
+    order = {"meeting": 0, "follow_up": 1, "breakdown": 2, "referral": 3}
     records.sort(key=lambda r: (r.at, order.get(r.record, 9)))
     return records
 
@@ -217,8 +253,12 @@ def import_contacts(session: Session, member_id: int, rows: list[NewContact], no
                 for r in fresh.values()
             ],
         )
-    ids = {key: cid for key, cid in session.execute(
-        select(Contact.name_key, Contact.id).where(Contact.member_id == member_id))}
+    ids = {
+        key: cid
+        for key, cid in session.execute(
+            select(Contact.name_key, Contact.id).where(Contact.member_id == member_id)
+        )
+    }
     meetings = [
         {
             "contact_id": ids[key],

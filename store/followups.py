@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, Workspace
@@ -51,7 +52,7 @@ def members_due(session: Session, now: datetime, limit: int) -> list[DueMember]:
         select(Member, Workspace.platform, Workspace.external_id)
         .join(Workspace, Member.workspace_id == Workspace.id)
         .where(Member.active.is_(True), Member.next_digest_at <= now)
-        .order_by(Member.next_digest_at, Member.id)  # a total order: replicas take row locks in the same order
+        .order_by(Member.next_digest_at, Member.id)  # a total order: replicas lock rows in the same order
         .limit(limit)
     ).all()
     return [
@@ -125,6 +126,18 @@ def open_digest(session: Session, member_id: int, day: date, now: datetime) -> N
          "lease_until": now},
         ["member_id", "day"],
     )
+
+
+def open_digests(session: Session, member_ids: list[int], day: date, now: datetime) -> None:
+    """`open_digest` for many members at once: one INSERT … ON CONFLICT DO NOTHING (executemany), in order."""
+    if not member_ids:
+        return
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(Digest).on_conflict_do_nothing(index_elements=["member_id", "day"])
+    session.execute(statement, [
+        {"member_id": m, "day": day, "status": "pending", "attempts": 0, "items": 0, "created_at": now,
+         "lease_until": now} for m in member_ids
+    ])
 
 
 @dataclass(frozen=True)
@@ -224,6 +237,12 @@ def contacts_by_id(session: Session, ids: list[int]) -> dict[int, Contact]:
     if not ids:
         return {}
     return {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))}
+
+
+def move_contacts(session: Session, moves: list[dict[str, object]]) -> None:
+    """Set many contacts' follow-up state (dicts with "id" and the same columns): one executemany UPDATE."""
+    if moves:
+        session.execute(update(Contact), moves)
 
 
 def history(session: Session, member_id: int) -> tuple[list[datetime], list[tuple[datetime, str, datetime | None, bool]],

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.models import Breakdown, Contact, FollowUp, Meeting, Member, Workspace
+from store.models import Breakdown, Contact, FollowUp, Meeting, Member, Referral, Workspace
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,19 @@ def team_counts(session: Session, platform: str, workspace: str, since: datetime
         stages=stages,
         reasons=reasons,
     )
+
+
+def team_referrals(session: Session, platform: str, workspace: str) -> tuple[int, int, int]:
+    """(given, received, closed): the workspace's shared referrals, as recorded by either side. Private ones,
+    like the weekly roundup, are left out."""
+    given, received, closed = session.execute(
+        select(
+            func.count().filter(Referral.direction == "given"),
+            func.count().filter(Referral.direction == "received"),
+            func.count().filter(Referral.outcome == "closed"),
+        )
+        .join(Workspace, Referral.workspace_id == Workspace.id)
+        .where(Workspace.platform == platform, Workspace.external_id == workspace)
+        .where(Referral.private.is_(False))
+    ).one()
+    return int(given or 0), int(received or 0), int(closed or 0)

@@ -68,7 +68,7 @@ def _run_as() -> pwd.struct_passwd | None:
     for name in ("postgres", "nobody"):
         with contextlib.suppress(KeyError):
             return pwd.getpwnam(name)
-    raise RuntimeError("running as root and there is neither a 'postgres' nor a 'nobody' user to run PostgreSQL")
+    raise RuntimeError("running as root, and there is no 'postgres' nor 'nobody' user to run PostgreSQL as")
 
 
 @dataclass
@@ -117,7 +117,7 @@ class Cluster:
                           "-t", "60", "-o", f"-p {self.port}", "start")
                 return self
             except subprocess.CalledProcessError as failed:
-                last = RuntimeError(f"pg_ctl start failed: {failed.stdout}{failed.stderr}\n{self._log_tail()}")
+                last = RuntimeError(f"pg_ctl start: {failed.stdout}{failed.stderr}\n{self._log_tail()}")
         self.stop()
         raise RuntimeError(str(last))
 
@@ -149,7 +149,8 @@ class Cluster:
     def drop_database(self, name: str) -> None:
         with self.admin() as connection:
             connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
                 (name,),
             )
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -272,3 +272,20 @@ def test_memorable_touch_uses_the_offer_or_the_event() -> None:
     with_event = memorable_touch("Jane Doe", "BNI breakfast", None)
     assert "BNI breakfast" in with_event and "Jane" in with_event
     assert "Jane" in memorable_touch("Jane Doe", None, None)
+
+
+def test_an_unanswered_did_they_respond_stops_after_a_few_asks_and_asks_what_happened() -> None:
+    from datetime import date
+
+    from bot.cadence import Cadence
+    from bot.followup import FollowState, after_shown
+
+    cadence = Cadence()
+    state = FollowState(phase="await_reply", due_on=date(2026, 12, 1))
+    day = date(2026, 12, 1)
+    for _ in range(cadence.not_yet_max):
+        state = after_shown(state, day, cadence)
+        assert state.phase == "await_reply" and state.due_on is not None
+        day = state.due_on
+    state = after_shown(state, day, cadence)
+    assert state.phase == "classify" and state.due_on is None

@@ -19,7 +19,7 @@ from bot.parsing import name_key
 from bot.standin import Call
 from store import data, followups, people
 from store.meetings import MeetingValues
-from store.models import Base, Breakdown, Contact, FollowUp, Meeting, Member
+from store.models import Base, Breakdown, Contact, FollowUp, Meeting, Member, Referral
 
 ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
 REFUSED = "That isn't yours to change, so I left it alone."
@@ -161,6 +161,10 @@ def seed(bot: OfflineBot, n: int, *, user: str = ALICE) -> None:
         ids = list(session.scalars(select(Contact.id).where(Contact.member_id == member.id)))
         session.execute(insert(FollowUp), [{"contact_id": cid, "member_id": member.id, "kind": "followed_up",
                                             "note": None, "at": now} for cid in ids])
+        session.add(Referral(workspace_id=member.workspace_id, member_id=member.id, direction="given",
+                             receiver_name="Person 0001", receiver_contact_id=ids[1],
+                             referred_name="Person 0002", outcome="closed", value="$5k", private=False,
+                             shoutout="none", created_at=now, updated_at=now))
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -189,7 +193,10 @@ def test_export_of_1000_contacts(bot: OfflineBot, capsys: pytest.CaptureFixture[
     assert contacts[0]["name"] == "Person 0000" and contacts[0]["event"] == "Expo, hall B"
     assert contacts[0]["notes"] == "note 0\nline 2" and contacts[0]["follow_up_due"] == "2026-12-01"
     history = list(csv.DictReader(io.StringIO(files["history.csv"].decode("utf-8-sig"), newline="")))
-    assert Counter(r["record"] for r in history) == {"meeting": 1000, "follow_up": 1000}
+    assert Counter(r["record"] for r in history) == {"meeting": 1000, "follow_up": 1000, "referral": 1}
+    [referral] = [r for r in history if r["record"] == "referral"]
+    assert (referral["contact"], referral["direction"], referral["referred"], referral["outcome"],
+            referral["value"]) == ("Person 0001", "given", "Person 0002", "closed", "$5k")
     vcards = files["contacts.vcf"].decode("utf-8")
     assert vcards.count("BEGIN:VCARD\r\nVERSION:3.0\r\n") == 1000 and vcards.count("END:VCARD\r\n") == 1000
     card = "FN:Person 0000\r\nN:0000;Person;;;\r\nORG:Company 0\r\nEMAIL;TYPE=INTERNET:p0@example.com"
@@ -320,7 +327,8 @@ def test_the_bots_own_uploads_and_channel_files_are_ignored(bot: OfflineBot) -> 
 
 
 def history_for(bot: OfflineBot) -> None:
-    """Alice: Jane (two meetings, followed up, replied, a breakdown) and Sam; Bob: his own Jane."""
+    """Alice: Jane (two meetings, followed up, replied, a breakdown, a referral) and Sam; Bob: his own Jane,
+    and a referral he received from Alice."""
     command(bot, "Jane Doe (Acme) at BNI breakfast; next step: send the deck")
     command(bot, "Jane Doe (Acme) at the Acme offsite")
     command(bot, "Sam Lee (Globex) at Web Summit")
@@ -331,6 +339,18 @@ def history_for(bot: OfflineBot) -> None:
             followups.log_touch(session, jane, "followed_up", now)
             followups.log_touch(session, jane, "replied", now)
             followups.log_breakdown(session, jane, "busy", now)
+        alice = people.find_member(session, "slack", "T0DEMO", ALICE)
+        bob = people.find_member(session, "slack", "T0DEMO", BOB)
+        assert alice is not None and bob is not None
+        alices_jane = session.scalars(select(Contact).where(Contact.name == "Jane Doe",
+                                                            Contact.member_id == alice.id)).one()
+        common = {"workspace_id": alice.workspace_id, "outcome": "open", "private": False, "shoutout": "none",
+                  "created_at": now, "updated_at": now}
+        session.add(Referral(member_id=alice.id, direction="given", giver_member_id=alice.id,
+                             receiver_member_id=bob.id, referred_name="Jane Doe",
+                             referred_contact_id=alices_jane.id, **common))
+        session.add(Referral(member_id=bob.id, direction="received", giver_member_id=alice.id,
+                             receiver_member_id=bob.id, referred_name="Jane Doe", **common))
 
 
 def contact_ids(bot: OfflineBot, user: str, name: str | None = None) -> set[int]:
@@ -359,6 +379,9 @@ def test_forget_a_contact_deletes_every_row_of_it(bot: OfflineBot) -> None:
     with bot.metbot.core.sessions() as session:
         assert rows_referencing(session, "contact", {jane}) == {}
         assert rows_referencing(session, "contact", others_before["sam"] | others_before["bob"])
+        # The referral is also Bob's record: it stays, without its link to Alice's forgotten contact.
+        links = session.scalars(select(Referral.referred_contact_id).where(Referral.direction == "given"))
+        assert links.all() == [None]
     assert {"sam": contact_ids(bot, ALICE, "Sam Lee"), "bob": contact_ids(bot, BOB)} == others_before
     bot.fake.wait_for("views.publish", count=published + 1)  # the Home follows
 
@@ -395,6 +418,9 @@ def test_forget_me_deletes_every_row_of_the_member(bot: OfflineBot) -> None:
         assert rows_referencing(session, "member", {alice}) == {}
         assert rows_referencing(session, "contact", mine) == {}
         assert rows_referencing(session, "member", {bob})
+        # Alice's own referral is gone; the one Bob recorded stays his, no longer naming Alice's member row.
+        left = session.execute(select(Referral.member_id, Referral.giver_member_id)).all()
+        assert [tuple(r) for r in left] == [(bob, None)]
     assert contact_ids(bot, BOB) == bobs
     time.sleep(0.3)  # the Home refresh after it must not bring the member back
     with bot.metbot.core.sessions() as session:
@@ -433,3 +459,27 @@ def test_the_database_cascades_deletes_too(bot: OfflineBot) -> None:
         for model in (Meeting, FollowUp, Breakdown):
             left = session.scalar(select(func.count()).select_from(model).where(model.contact_id == jane))
             assert left == 0, model.__tablename__
+
+
+# --- the parser on its own ------------------------------------------------------------------------
+
+
+def test_the_importer_reads_what_other_tools_write() -> None:
+    from bot.importing import parse_import
+
+    today = date(2026, 11, 27)
+    split_names = parse_import(b"\xef\xbb\xbfFirst Name,Last Name,Company\r\nAda,Lovelace,\r\n,,\r\n", today)
+    assert [(c.name, c.company) for c in split_names.contacts] == [("Ada Lovelace", None)]  # blank: skipped
+    folded = parse_import(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jos\xc3\xa9 N\xc3\xba\xc3\xb1ez\r\n"
+        b"ORG:Caf\xc3\xa9\\, Ltd;Sales\r\n"
+        b"EMAIL;TYPE=INTERNET:jose@exa\r\n mple.com\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=C3=BCller;Anna;;;\r\n"
+        b"END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nORG:Nobody Inc\r\nEND:VCARD\r\n", today)
+    assert [(c.name, c.company, c.email) for c in folded.contacts] == [
+        ("José Núñez", "Café, Ltd", "jose@example.com"), ("Anna Müller", None, None)]
+    assert folded.problems == ["card 3: no name"]
+    twice = parse_import(b"name\nJane Doe\njane  DOE\n", today)
+    assert len(twice.contacts) == 1
+    assert twice.warnings == ["row 3: jane DOE is also on row 2; I'll use that one"]
+    assert parse_import(b"", today).fatal == "the file is empty."

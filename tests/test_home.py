@@ -12,7 +12,7 @@ from bot.parsing import name_key
 from bot.standin import view_to_text
 from store import data, followups, people
 from store.meetings import MeetingValues
-from store.models import Contact, Meeting
+from store.models import Contact, Meeting, Member, Referral
 
 ALICE = "U0ALICE"
 FRI = date(2026, 11, 27)
@@ -74,6 +74,17 @@ def test_the_home_shows_due_follow_ups_losing_touch_stages_stats_and_tips(bot: O
         pat = session.scalars(select(Contact).where(Contact.name == "Pat Kim")).one()
         pat.phase, pat.due_on = "cold", None
         followups.log_breakdown(session, pat, "no_follow_up", now)
+        jane = session.scalars(select(Contact).where(Contact.name == "Jane Doe")).one()
+        alice = session.get(Member, jane.member_id)
+        assert alice is not None
+        common = {"workspace_id": alice.workspace_id, "member_id": alice.id, "private": False,
+                  "shoutout": "none", "created_at": now, "updated_at": now}
+        session.add(Referral(direction="given", receiver_name="Jane Doe", receiver_contact_id=jane.id,
+                             referred_name="Omar", outcome="closed", **common))
+        session.add(Referral(direction="given", receiver_name="Jane Doe", receiver_contact_id=jane.id,
+                             referred_name="Ravi", outcome="open", **common))
+        session.add(Referral(direction="received", giver_name="Someone", referred_name="Lee", outcome="open",
+                             **common))
 
     view = open_home(bot)
     text = view_to_text(view)
@@ -85,6 +96,8 @@ def test_the_home_shows_due_follow_ups_losing_touch_stages_stats_and_tips(bot: O
     assert "How it's going" in text and "Follow-up rate" in text
     assert "Your most common breakdown: “I never followed up”" in text
     assert "Re-engaging is your job" in text  # its coaching tip
+    assert "*Referrals*" in text and "Jane Doe: you gave 2, received 0" in text
+    assert "*Given* 2" in text and "*Received* 1" in text and "*Turned into business* 1" in text
     # The digest's own buttons, naming the contacts they act on.
     buttons = {(e["action_id"], e.get("value")) for b in view["blocks"] if b["type"] == "actions"
                for e in b["elements"] if e["type"] == "button"}

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -21,9 +22,11 @@ import pytest
 from sqlalchemy import Engine, func, insert, select
 
 from bot.offline import BOT_TOKEN, SIGNING_SECRET
+from bot.results import Reply
 from bot.standin import FakeSlack
-from bot.sweep import Sweeper
-from store.db import make_engine, upgrade
+from bot.sweep import Delivery, Sweeper
+from store.db import make_engine, make_sessions, upgrade
+from store.followups import DueMember
 from store.models import Contact, Digest, Meeting, Member, Workspace
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.timeout(300)]
@@ -55,7 +58,8 @@ def seed(engine: Engine, users: int) -> None:
     """`users` members in one workspace, each with one contact due today (bulk Core inserts)."""
     with engine.begin() as connection:
         workspace_id = connection.execute(
-            insert(Workspace).values(platform="slack", external_id="T0REPLICA", name="Replicas", created_at=NOW)
+            insert(Workspace)
+            .values(platform="slack", external_id="T0REPLICA", name="Replicas", created_at=NOW)
             .returning(Workspace.id)
         ).scalar_one()
         connection.execute(insert(Member), [
@@ -163,7 +167,7 @@ def test_a_replica_killed_after_claiming_is_recovered_after_the_lease(
         time.sleep(0.05)
     else:
         victim.kill()
-        pytest.fail(f"the nudge never had {WORKERS} sends in flight:\n{log.read_text(errors='replace')[-4000:]}")
+        pytest.fail(f"never {WORKERS} sends in flight:\n{log.read_text(errors='replace')[-4000:]}")
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     in_flight = len(fake.calls_to("chat.postMessage"))
@@ -195,3 +199,46 @@ def test_a_replica_killed_after_claiming_is_recovered_after_the_lease(
     assert max(per_channel.values()) <= 2
     assert len(duplicates) <= in_flight <= WORKERS
     assert_all_sent_with_the_fakes_ts(engine, fake)
+
+
+class SlowSender:
+    """Takes `seconds` per DM and records who got one."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.sent: list[str] = []
+        self.lock = threading.Lock()
+
+    def send(self, member: DueMember, reply: Reply) -> Delivery:
+        time.sleep(self.seconds)
+        with self.lock:
+            self.sent.append(member.user_id)
+            return Delivery(channel=f"D{member.user_id[1:]}", ts=f"1700000000.{len(self.sent):06d}")
+
+
+def test_a_sweep_slower_than_its_lease_stops_rather_than_race_the_next_claimant(engine: Engine) -> None:
+    """Slack slows to 0.2 s a DM: the 1 s lease runs out mid-batch. The slow sweep releases what it has not
+    started, so a replica sweeping after the lease finds nothing to take, and nobody gets a digest twice."""
+    seed(engine, 20)
+    sessions = make_sessions(engine)
+    sender = SlowSender(0.2)
+    lease = timedelta(seconds=1)
+    slow = Sweeper(sessions=sessions, sender=sender, lease=lease, workers=2, sends_per_second=0)
+    other = Sweeper(sessions=sessions, sender=sender, lease=lease, workers=2, sends_per_second=0)
+    reports: list[Any] = []
+    later = threading.Timer(1.2, lambda: reports.append(other.sweep(NOW + timedelta(seconds=1.5))))
+    later.start()
+    first = slow.sweep(NOW)
+    later.join()
+    twice = {user: n for user, n in Counter(sender.sent).items() if n > 1}
+    assert twice == {}, f"sent twice: {twice}"
+    assert first.sent < 20 and first.failed == 20 - first.sent, first
+    assert reports[0].sent == 0, "the other replica took digests the slow one had not finished with"
+    sent, when = first.sent, NOW
+    for _ in range(5):  # each later sweep is as slow: it sends what fits in its lease, releases the rest
+        when += Sweeper.retry_after + timedelta(minutes=1)
+        sent += other.sweep(when).sent
+    assert sent == 20
+    counts = Counter(sender.sent)
+    assert len(counts) == 20 and max(counts.values()) == 1, counts
+    assert Counter(r.status for r in digests(engine)) == {"sent": 20}

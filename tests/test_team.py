@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.offline import OfflineBot
 from store import followups
-from store.models import Contact
+from store.models import Contact, Member, Referral
 
 SECRETS = ("Jane", "Doe", "Acme", "Sam", "Globex", "Pat", "Kim", "Omar", "Initech", "BNI", "Summit", "deck",
            "CFO", "U0ALICE", "U0BOB", "alice", "bob")
@@ -37,6 +37,16 @@ def test_team_figures_are_counts_only(bot: OfflineBot) -> None:
         followups.log_touch(session, pat, "replied", now)
         sam = session.scalars(select(Contact).where(Contact.name == "Sam Lee")).one()
         followups.log_breakdown(session, sam, "no_follow_up", now)
+        alice = session.get(Member, sam.member_id)
+        assert alice is not None
+        common = {"workspace_id": alice.workspace_id, "member_id": alice.id, "shoutout": "none",
+                  "created_at": now, "updated_at": now}
+        session.add(Referral(direction="given", receiver_name="Sam Lee", referred_name="Omar Other",
+                             outcome="closed", private=False, **common))
+        session.add(Referral(direction="received", giver_name="Pat Kim", referred_name="Jane Doe",
+                             outcome="open", private=False, **common))
+        session.add(Referral(direction="given", receiver_name="Pat Kim", referred_name="Jane Doe",
+                             outcome="closed", private=True, **common))  # private: not in team figures
 
     reply = command(bot, "team", user="U0CAROL")  # anyone in the workspace, even with no contacts yet
     text = str(reply)
@@ -45,6 +55,8 @@ def test_team_figures_are_counts_only(bot: OfflineBot) -> None:
     assert "Response rate" in text and "100% (1/1)" in text
     assert "Know 3" in text
     assert "I never followed up: 1 (100%)" in text
+    assert "*Referrals given*\\n1" in text and "*Referrals received*\\n1" in text
+    assert "*Referrals closed*\\n1" in text
     for secret in SECRETS:
         assert secret not in text, secret
 
