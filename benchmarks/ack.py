@@ -48,12 +48,21 @@ RATIO_TARGET = 1.5
 P99_CEILING_MS = 3000.0  # Slack gives up on an ack after 3 s
 
 
-def ours_server(api_url: str, database_url: str) -> Served:
+def ours_server(api_url: str, database_url: str, dedupe: bool = True) -> Served:
+    """The real app. `dedupe=False` (diagnostic only) swaps the replay-check middleware for a pass-through."""
+    from unittest import mock
+
+    import handlers.requests
     from bot.app import build_app
     from bot.http import make_server
 
     serve_like_logging()
-    metbot = build_app(local_settings(SimpleNamespace(api_url=api_url), database_url))  # type: ignore[arg-type]
+    settings = local_settings(SimpleNamespace(api_url=api_url), database_url)  # type: ignore[arg-type]
+    if dedupe:
+        metbot = build_app(settings)
+    else:
+        with mock.patch.object(handlers.requests, "dedupe", lambda core: lambda req, resp, next: next()):
+            metbot = build_app(settings)
     server = make_server(metbot, host="127.0.0.1", port=0)
 
     def close() -> None:
@@ -81,8 +90,8 @@ def bare_server(api_url: str, process_before_response: bool) -> Served:
     return Served(bolt_server(app))
 
 
-def jobs_for(n: int, users: Sequence[str]) -> list[Job]:
-    return [Job(user=users[i % len(users)], text=TEXT) for i in range(n)]
+def jobs_for(n: int, users: Sequence[str], text: str = TEXT) -> list[Job]:
+    return [Job(user=users[i % len(users)], text=text) for i in range(n)]
 
 
 def drain(fake: FakeSlack, expected: int, label: str, timeout: float = 600.0) -> float:
@@ -97,17 +106,29 @@ def drain(fake: FakeSlack, expected: int, label: str, timeout: float = 600.0) ->
 
 
 def summarise(result: LoadResult) -> dict[str, Any]:
-    return {"requests": len(result.statuses), "non_200": result.non_200, **latency_ms(result.latencies),
-            "throughput_rps": round(result.throughput, 1), "wall_s": round(result.wall, 2),
-            "client_errors": result.errors[:3]}
+    return {
+        "requests": len(result.statuses),
+        "non_200": result.non_200,
+        **latency_ms(result.latencies),
+        "throughput_rps": round(result.throughput, 1),
+        "wall_s": round(result.wall, 2),
+        "client_errors": result.errors[:3],
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ack", description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000, help="requests per concurrency level (default 2000)")
+    parser.add_argument(
+        "--requests", type=int, default=2000, help="requests per concurrency level (default 2000)"
+    )
     parser.add_argument("--concurrency", default="1,10,50", help="comma-separated levels (default 1,10,50)")
     parser.add_argument("--users", type=int, default=20, help="distinct user ids (default 20)")
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first (default 200)")
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="also run ours with `/met help` (cheap lazy work) and ours without the replay-check middleware",
+    )
     args = parser.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
     users = [f"U{i:04d}BENCH" for i in range(args.users)]
@@ -116,31 +137,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     fake = FakeSlack().start()
     try:
         with tempfile.TemporaryDirectory(prefix="metbot-ack-") as folder:
-            targets = [
-                ("ours", "benchmarks.ack:ours_server",
-                 {"api_url": fake.api_url, "database_url": sqlite_url(Path(folder))}),
-                ("bare", "benchmarks.ack:bare_server", {"api_url": fake.api_url, "process_before_response": True}),
-                ("bare_default", "benchmarks.ack:bare_server",
-                 {"api_url": fake.api_url, "process_before_response": False}),
+
+            def database(name: str) -> str:
+                return sqlite_url(Path(folder), f"{name}.db")
+
+            ours, bare, api = "benchmarks.ack:ours_server", "benchmarks.ack:bare_server", fake.api_url
+            # (name, server factory, its arguments, the /met text, whether it does lazy work to wait for)
+            targets: list[tuple[str, str, dict[str, Any], str, bool]] = [
+                ("ours", ours, {"api_url": api, "database_url": database("ours")}, TEXT, True),
+                ("bare", bare, {"api_url": api, "process_before_response": True}, TEXT, False),
+                ("bare_default", bare, {"api_url": api, "process_before_response": False}, TEXT, False),
             ]
-            for name, factory, kwargs in targets:
-                lazy = name == "ours"
+            if args.diagnose:
+                targets += [
+                    ("ours_help", ours, {"api_url": api, "database_url": database("help")}, "help", True),
+                    (
+                        "ours_no_dedupe",
+                        ours,
+                        {"api_url": api, "database_url": database("no_dedupe"), "dedupe": False},
+                        TEXT,
+                        True,
+                    ),
+                ]
+            for name, factory, kwargs, text, lazy in targets:
                 results[name] = {}
                 with ServerProcess(factory, **kwargs) as server:
                     expected = len(fake.calls_to("response_url"))
-                    warm = jobs_for(args.warmup, users)
-                    run_load(server.url, warm, hooks=[fake.response_url("/met") for _ in warm], concurrency=10,
-                             label=f"{name}: warm-up")
+                    warm = jobs_for(args.warmup, users, text)
+                    run_load(
+                        server.url,
+                        warm,
+                        hooks=[fake.response_url("/met") for _ in warm],
+                        concurrency=10,
+                        label=f"{name}: warm-up",
+                    )
                     if lazy:
                         expected += len(warm)
                         drain(fake, expected, f"{name}: warm-up lazy work")
                     for level in levels:
-                        jobs = jobs_for(args.requests, users)
+                        jobs = jobs_for(args.requests, users, text)
                         hooks = [fake.response_url("/met") for _ in jobs]
                         before_calls = len(fake.calls_to("response_url"))
                         cpu_before = server.stats()["cpu_seconds"]
-                        result = run_load(server.url, jobs, hooks=hooks, concurrency=level,
-                                          label=f"{name}: c={level}")
+                        result = run_load(
+                            server.url, jobs, hooks=hooks, concurrency=level, label=f"{name}: c={level}"
+                        )
                         row = summarise(result)
                         if lazy:
                             expected += len(jobs)
@@ -150,19 +191,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                             row["drain_s"] = round(max(0.0, last - ended), 2)
                             row["lazy_total_s"] = round(last - result.started, 2)
                             row["lazy_per_s"] = round(len(jobs) / (last - result.started), 1)
-                            row["lazy_errors"] = sum(1 for c in replies if not c.ok
-                                                     or str(c.args.get("text", "")).startswith("Sorry"))
+                            row["lazy_errors"] = sum(
+                                1
+                                for c in replies
+                                if not c.ok or str(c.args.get("text", "")).startswith("Sorry")
+                            )
                         stats = server.stats()
                         row["server_cpu_ms_per_request"] = round(
-                            (stats["cpu_seconds"] - cpu_before) / len(jobs) * 1000, 3)
+                            (stats["cpu_seconds"] - cpu_before) / len(jobs) * 1000, 3
+                        )
                         row["server_peak_rss_mb"] = round(stats["peak_rss_mb"], 1)
                         results[name][level] = row
     finally:
         fake.stop()
 
     ratio = {c: round(results["ours"][c]["p99_ms"] / results["bare"][c]["p99_ms"], 2) for c in levels}
-    ratio_default = {c: round(results["ours"][c]["p99_ms"] / results["bare_default"][c]["p99_ms"], 2)
-                     for c in levels}
+    ratio_default = {
+        c: round(results["ours"][c]["p99_ms"] / results["bare_default"][c]["p99_ms"], 2) for c in levels
+    }
     ours_non_200 = sum(results["ours"][c]["non_200"] for c in levels)
     worst_p99 = max(results["ours"][c]["p99_ms"] for c in levels)
     checks = {
@@ -171,28 +217,84 @@ def main(argv: Sequence[str] | None = None) -> int:
         "zero_non_200": ours_non_200 == 0,
     }
 
-    headers = ["server", "conc.", "requests", "non-200", "p50 ms", "p95 ms", "p99 ms", "max ms", "req/s",
-               "server CPU ms/req", "drain s", "lazy errors"]
-    rows = [[name, c, r["requests"], r["non_200"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["max_ms"],
-             r["throughput_rps"], r["server_cpu_ms_per_request"], r.get("drain_s", "—"), r.get("lazy_errors", "—")]
-            for name in results for c, r in results[name].items()]
-    ratio_headers = ["conc.", "ours p99 ms", "bare p99 ms", "ratio_p99 (target ≤ 1.5)", "bare_default p99 ms",
-                     "ours / bare_default"]
-    ratio_rows = [[c, results["ours"][c]["p99_ms"], results["bare"][c]["p99_ms"],
-                   f"{ratio[c]:.2f} ({verdict(ratio[c] <= RATIO_TARGET)})", results["bare_default"][c]["p99_ms"],
-                   f"{ratio_default[c]:.2f}"] for c in levels]
-    summary = (f"ratio_p99 ≤ {RATIO_TARGET} at every concurrency: {verdict(checks['ratio_p99_le_1.5'])}; "
-               f"ours' worst p99 {worst_p99:.1f} ms (target: far below 3 s): {verdict(checks['p99_below_3s'])}; "
-               f"non-200 from ours: {ours_non_200} (target 0): {verdict(checks['zero_non_200'])}.")
-    method = (f"{args.requests} signed `/met {TEXT}` requests per level from {args.users} user ids, after "
-              f"{args.warmup} warm-up requests; load generator in its own process (threads, keep-alive "
-              "`http.client`), each server in its own process behind `bot.http.make_server` (waitress, "
-              "16 threads); the fake Web API in the orchestrating process. `drain s` = last response_url "
-              "POST after the last ack (ours does the work after acking); `server CPU ms/req` includes that "
-              "lazy work for ours.")
+    headers = [
+        "server",
+        "conc.",
+        "requests",
+        "non-200",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "req/s",
+        "server CPU ms/req",
+        "drain s",
+        "lazy errors",
+    ]
+    rows = [
+        [
+            name,
+            c,
+            r["requests"],
+            r["non_200"],
+            r["p50_ms"],
+            r["p95_ms"],
+            r["p99_ms"],
+            r["max_ms"],
+            r["throughput_rps"],
+            r["server_cpu_ms_per_request"],
+            r.get("drain_s", "—"),
+            r.get("lazy_errors", "—"),
+        ]
+        for name in results
+        for c, r in results[name].items()
+    ]
+    ratio_headers = [
+        "conc.",
+        "ours p99 ms",
+        "bare p99 ms",
+        "ratio_p99 (target ≤ 1.5)",
+        "bare_default p99 ms",
+        "ours / bare_default",
+    ]
+    diagnostics = [name for name in results if name.startswith("ours_")]
+    ratio_headers += [f"{name} p99 / bare" for name in diagnostics]
+    ratio_rows = [
+        [
+            c,
+            results["ours"][c]["p99_ms"],
+            results["bare"][c]["p99_ms"],
+            f"{ratio[c]:.2f} ({verdict(ratio[c] <= RATIO_TARGET)})",
+            results["bare_default"][c]["p99_ms"],
+            f"{ratio_default[c]:.2f}",
+            *(f"{results[name][c]['p99_ms'] / results['bare'][c]['p99_ms']:.2f}" for name in diagnostics),
+        ]
+        for c in levels
+    ]
+    summary = (
+        f"ratio_p99 ≤ {RATIO_TARGET} at every concurrency: {verdict(checks['ratio_p99_le_1.5'])}; "
+        f"ours' worst p99 {worst_p99:.1f} ms (target: far below 3 s): {verdict(checks['p99_below_3s'])}; "
+        f"non-200 from ours: {ours_non_200} (target 0): {verdict(checks['zero_non_200'])}."
+    )
+    method = (
+        f"{args.requests} signed `/met {TEXT}` requests per level from {args.users} user ids, after "
+        f"{args.warmup} warm-up requests; load generator in its own process (threads, keep-alive "
+        "`http.client`), each server in its own process behind `bot.http.make_server` (waitress, "
+        "16 threads); the fake Web API in the orchestrating process. `drain s` = last response_url "
+        "POST after the last ack (ours does the work after acking); `server CPU ms/req` includes that "
+        "lazy work for ours."
+        + (
+            " Diagnostics (not targets): `ours_help` is ours sent `/met help` (lazy work without parsing or "
+            "writing a meeting); `ours_no_dedupe` is ours with the replay-check middleware (a database "
+            "INSERT before every ack) swapped for a pass-through."
+            if diagnostics
+            else ""
+        )
+    )
     printed = "\n\n".join([text_table(headers, rows), text_table(ratio_headers, ratio_rows), summary])
     markdown = "\n\n".join([method, md_table(headers, rows), md_table(ratio_headers, ratio_rows), summary])
     figures = {
+        "diagnose": bool(diagnostics),
         "requests_per_level": args.requests,
         "users": args.users,
         "results": {name: {str(c): r for c, r in by.items()} for name, by in results.items()},
@@ -201,8 +303,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "targets": {"ratio_p99_max": RATIO_TARGET, "p99_ms_max": P99_CEILING_MS, "non_200": 0},
         "met": checks,
     }
-    finish("ack", "/met acknowledgement latency over HTTP, ours vs bare Bolt", "python -m benchmarks.ack",
-           printed, markdown, figures)
+    finish(
+        "ack",
+        "/met acknowledgement latency over HTTP, ours vs bare Bolt",
+        "python -m benchmarks.ack",
+        printed,
+        markdown,
+        figures,
+    )
     return 0
 
 

@@ -70,6 +70,7 @@ def ours_server(api_url: str, database_url: str) -> Served:
     from bot.http import make_server
     from handlers.actions import ack_now
 
+    serve_like_logging()
     metbot = build_app(local_settings(SimpleNamespace(api_url=api_url), database_url))  # type: ignore[arg-type]
     registered = len(metbot.app._listeners)
     metbot.app.action("bench.slow")(ack=ack_now, lazy=[slow])
@@ -92,8 +93,11 @@ def defaults_server(api_url: str) -> Served:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
-    app = App(signing_secret=SIGNING_SECRET, token_verification_enabled=False,
-              client=WebClient(token=BOT_TOKEN, base_url=api_url))
+    app = App(
+        signing_secret=SIGNING_SECRET,
+        token_verification_enabled=False,
+        client=WebClient(token=BOT_TOKEN, base_url=api_url),
+    )
 
     def slow_after_ack(ack: Ack) -> None:
         ack()
@@ -117,30 +121,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="metbot-burst-") as folder:
             targets = [
-                ("ours", "benchmarks.burst:ours_server",
-                 {"api_url": fake.api_url, "database_url": sqlite_url(Path(folder))}),
+                (
+                    "ours",
+                    "benchmarks.burst:ours_server",
+                    {"api_url": fake.api_url, "database_url": sqlite_url(Path(folder))},
+                ),
                 ("bolt_defaults", "benchmarks.burst:defaults_server", {"api_url": fake.api_url}),
             ]
             for name, factory, kwargs in targets:
                 with ServerProcess(factory, **kwargs) as server:
                     warm = [Job(user="U0WARM", action_id="bench.warm", value="0") for _ in range(5)]
-                    run_load(server.url, warm, hooks=[fake.response_url("warm") for _ in warm], concurrency=1,
-                             label=f"{name}: warm-up")
-                    clicks = [Job(user=f"U{i:04d}CLICK", action_id="bench.slow", value=str(i))
-                              for i in range(args.clicks)]
-                    result = run_load(server.url, clicks, hooks=[fake.response_url("click") for _ in clicks],
-                                      concurrency=len(clicks), simultaneous=True, timeout=60,
-                                      label=f"{name}: {len(clicks)} clicks")
-                    with Progress(f"{name}: the clicks' work", len(clicks),
-                                  poll=lambda s=server: len(s.stats()["finished"])) as progress:
+                    run_load(
+                        server.url,
+                        warm,
+                        hooks=[fake.response_url("warm") for _ in warm],
+                        concurrency=1,
+                        label=f"{name}: warm-up",
+                    )
+                    clicks = [
+                        Job(user=f"U{i:04d}CLICK", action_id="bench.slow", value=str(i))
+                        for i in range(args.clicks)
+                    ]
+                    result = run_load(
+                        server.url,
+                        clicks,
+                        hooks=[fake.response_url("click") for _ in clicks],
+                        concurrency=len(clicks),
+                        simultaneous=True,
+                        timeout=60,
+                        label=f"{name}: {len(clicks)} clicks",
+                    )
+                    with Progress(
+                        f"{name}: the clicks' work",
+                        len(clicks),
+                        poll=lambda s=server: len(s.stats()["finished"]),
+                    ) as progress:
                         deadline = time.monotonic() + 120
-                        while (done := len(server.stats()["finished"])) < len(clicks) and time.monotonic() < deadline:
+                        while (done := len(server.stats()["finished"])) < len(
+                            clicks
+                        ) and time.monotonic() < deadline:
                             time.sleep(0.1)
                         progress.set(done)
                     finished = server.stats()["finished"]
                     burst = min(result.sent_at)
-                    in_time = sum(1 for s, t in zip(result.statuses, result.latencies, strict=True)
-                                  if s == 200 and t <= DEADLINE)
+                    in_time = sum(
+                        1
+                        for s, t in zip(result.statuses, result.latencies, strict=True)
+                        if s == 200 and t <= DEADLINE
+                    )
                     rows[name] = {
                         "clicks": len(clicks),
                         "answered_200_within_3s": in_time,
@@ -156,22 +184,56 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ours = rows["ours"]
     met = ours["share_within_3s_pct"] == 100.0
-    headers = ["server", "clicks", "200 within 3 s", "share", "HTTP statuses", "p50 ms", "p99 ms", "max ms",
-               "all work done after s"]
-    table = [[name, r["clicks"], r["answered_200_within_3s"], f"{r['share_within_3s_pct']:.0f} %",
-              " ".join(f"{k}×{v}" for k, v in r["statuses"].items()), r["p50_ms"], r["p99_ms"], r["max_ms"],
-              r["all_work_done_s"]] for name, r in rows.items()]
-    summary = (f"ours answered {ours['share_within_3s_pct']:.0f} % of {ours['clicks']} simultaneous clicks with "
-               f"HTTP 200 within 3 s (target 100 %): {verdict(met)}; Bolt's defaults answered "
-               f"{rows['bolt_defaults']['share_within_3s_pct']:.0f} %.")
-    method = (f"{args.clicks} signed `block_actions` clicks released together from a barrier in a separate "
-              f"process; each click's work sleeps {WORK_SECONDS:.0f} s. Status 0 = no HTTP answer before the "
-              "client's 60 s timeout. `all work done` is measured from the first click.")
-    figures = {"clicks": args.clicks, "work_seconds": WORK_SECONDS, "results": rows,
-               "targets": {"share_within_3s_pct": 100.0}, "met": {"share_within_3s_100pct": met}}
-    finish("burst", "50 simultaneous slow button clicks", "python -m benchmarks.burst",
-           "\n\n".join([text_table(headers, table), summary]),
-           "\n\n".join([method, md_table(headers, table), summary]), figures)
+    headers = [
+        "server",
+        "clicks",
+        "200 within 3 s",
+        "share",
+        "HTTP statuses",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "all work done after s",
+    ]
+    table = [
+        [
+            name,
+            r["clicks"],
+            r["answered_200_within_3s"],
+            f"{r['share_within_3s_pct']:.0f} %",
+            " ".join(f"{k}×{v}" for k, v in r["statuses"].items()),
+            r["p50_ms"],
+            r["p99_ms"],
+            r["max_ms"],
+            r["all_work_done_s"],
+        ]
+        for name, r in rows.items()
+    ]
+    summary = (
+        f"ours answered {ours['share_within_3s_pct']:.0f} % of {ours['clicks']} simultaneous clicks with "
+        f"HTTP 200 within 3 s (target 100 %): {verdict(met)}; Bolt's defaults answered "
+        f"{rows['bolt_defaults']['share_within_3s_pct']:.0f} %."
+    )
+    method = (
+        f"{args.clicks} signed `block_actions` clicks released together from a barrier in a separate "
+        f"process; each click's work sleeps {WORK_SECONDS:.0f} s. Status 0 = no HTTP answer before the "
+        "client's 60 s timeout. `all work done` is measured from the first click."
+    )
+    figures = {
+        "clicks": args.clicks,
+        "work_seconds": WORK_SECONDS,
+        "results": rows,
+        "targets": {"share_within_3s_pct": 100.0},
+        "met": {"share_within_3s_100pct": met},
+    }
+    finish(
+        "burst",
+        "50 simultaneous slow button clicks",
+        "python -m benchmarks.burst",
+        "\n\n".join([text_table(headers, table), summary]),
+        "\n\n".join([method, md_table(headers, table), summary]),
+        figures,
+    )
     return 0
 
 

@@ -79,8 +79,15 @@ def peak_rss_mb() -> float:
 class Progress:
     """A tiny stderr progress bar. `poll` (optional) is called in a thread to read the count."""
 
-    def __init__(self, label: str, total: int | None = None, *, poll: Callable[[], int] | None = None,
-                 stream: TextIO | None = None, width: int = 28) -> None:
+    def __init__(
+        self,
+        label: str,
+        total: int | None = None,
+        *,
+        poll: Callable[[], int] | None = None,
+        stream: TextIO | None = None,
+        width: int = 28,
+    ) -> None:
         self.label = label
         self.total = total
         self.done = 0
@@ -193,13 +200,18 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True)))
+        return "  ".join(
+            v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        )
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" if i == 0 else "--:" for i in range(len(headers))) + "|"]
+    out = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---" if i == 0 else "--:" for i in range(len(headers))) + "|",
+    ]
     out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(out)
 
@@ -222,26 +234,29 @@ def write_results(name: str, title: str, command: str, body: str, figures: dict[
     """Replace (or add) this benchmark's section of RESULTS.md, keyed by its name."""
     info = machine()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    section = "\n".join([
-        f"<!-- benchmark:{name} -->",
-        f"## `{name}` — {title}",
-        "",
-        f"Run `{command}` at {stamp} on **{info['cpu']}** ({info['cores']} cores), Python {info['python']} "
-        f"({info['platform']}; " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()) + "); "
-        f"1-minute load average at the end: {info['load_average_1m']}.",
-        "",
-        body.strip(),
-        "",
-        "<details><summary>JSON line</summary>",
-        "",
-        "```json",
-        json.dumps(figures),
-        "```",
-        "",
-        "</details>",
-        f"<!-- /benchmark:{name} -->",
-        "",
-    ])
+    packages = ", ".join(f"{k} {v}" for k, v in info["packages"].items())
+    section = "\n".join(
+        [
+            f"<!-- benchmark:{name} -->",
+            f"## `{name}` — {title}",
+            "",
+            f"Run `{command}` at {stamp} on **{info['cpu']}** ({info['cores']} cores), "
+            f"Python {info['python']} ({info['platform']}; {packages}); "
+            f"1-minute load average at the end: {info['load_average_1m']}.",
+            "",
+            body.strip(),
+            "",
+            "<details><summary>JSON line</summary>",
+            "",
+            "```json",
+            json.dumps(figures),
+            "```",
+            "",
+            "</details>",
+            f"<!-- /benchmark:{name} -->",
+            "",
+        ]
+    )
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else _HEADER
     sections = {m.group("name"): m.group(0) for m in _SECTION.finditer(text)}
     sections[name] = section
@@ -257,7 +272,9 @@ def finish(name: str, title: str, command: str, printed: str, markdown: str, fig
     figures = {"benchmark": name, **figures, "machine": machine()}
     write_results(name, title, command, markdown, figures)
     print(printed.rstrip())
-    print(f"(recorded in {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS})")
+    print(
+        f"(recorded in {RESULTS.relative_to(Path.cwd()) if RESULTS.is_relative_to(Path.cwd()) else RESULTS})"
+    )
     print(json.dumps(figures), flush=True)
 
 
@@ -296,8 +313,9 @@ def bolt_server(app: Any) -> Any:
 
 def serve_like_logging() -> None:
     """`serve` logs at INFO (one line per request); do the same, into /dev/null, so the cost is paid."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s",
-                        stream=open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the process
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    line = "%(asctime)s %(levelname)s %(name)s %(message)s"
+    logging.basicConfig(level=logging.INFO, format=line, stream=devnull)
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
@@ -313,8 +331,10 @@ def _server_child(conn: Any, factory: str, kwargs: dict[str, Any]) -> None:
         command = conn.recv()
         if command == "stats":
             usage = resource.getrusage(resource.RUSAGE_SELF)
-            stats: dict[str, Any] = {"cpu_seconds": usage.ru_utime + usage.ru_stime,
-                                     "peak_rss_mb": usage.ru_maxrss / 1024}
+            stats: dict[str, Any] = {
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                "peak_rss_mb": usage.ru_maxrss / 1024,
+            }
             if served.stats is not None:
                 stats.update(served.stats())
             conn.send(stats)
@@ -338,8 +358,12 @@ class ServerProcess:
 
     def __enter__(self) -> ServerProcess:
         self._conn, child = SPAWN.Pipe()
-        self._process = SPAWN.Process(target=_server_child, args=(child, self.factory, self.kwargs),
-                                      name=f"server {self.factory}", daemon=True)
+        self._process = SPAWN.Process(
+            target=_server_child,
+            args=(child, self.factory, self.kwargs),
+            name=f"server {self.factory}",
+            daemon=True,
+        )
         self._process.start()
         child.close()
         try:
@@ -418,8 +442,16 @@ class PresetHooks:
         return getattr(self._shapes, name)
 
 
-def _load_child(conn: Any, url: str, jobs: list[Job], hooks: list[str], concurrency: int, timeout: float,
-                simultaneous: bool, done: Any) -> None:
+def _load_child(
+    conn: Any,
+    url: str,
+    jobs: list[Job],
+    hooks: list[str],
+    concurrency: int,
+    timeout: float,
+    simultaneous: bool,
+    done: Any,
+) -> None:
     slack = SlackRequests(url, SlackSigner(SIGNING_SECRET), PresetHooks(hooks), timeout=timeout)  # type: ignore[arg-type]
     n = len(jobs)
     statuses, latencies, sent_at = [0] * n, [0.0] * n, [0.0] * n
@@ -462,8 +494,16 @@ def _load_child(conn: Any, url: str, jobs: list[Job], hooks: list[str], concurre
     conn.send(LoadResult(statuses, latencies, sent_at, started, wall, errors))
 
 
-def run_load(url: str, jobs: list[Job], *, hooks: Sequence[str], concurrency: int, label: str,
-             timeout: float = 30.0, simultaneous: bool = False) -> LoadResult:
+def run_load(
+    url: str,
+    jobs: list[Job],
+    *,
+    hooks: Sequence[str],
+    concurrency: int,
+    label: str,
+    timeout: float = 30.0,
+    simultaneous: bool = False,
+) -> LoadResult:
     """`concurrency` client threads with keep-alive connections, in a separate process, until `jobs` run out.
 
     A separate process so the client's own Python work does not share the server process's GIL.
@@ -471,8 +511,12 @@ def run_load(url: str, jobs: list[Job], *, hooks: Sequence[str], concurrency: in
     """
     done = SPAWN.Value("i", 0)
     reader, writer = SPAWN.Pipe(duplex=False)
-    process = SPAWN.Process(target=_load_child, name="load generator", daemon=True,
-                            args=(writer, url, jobs, list(hooks), concurrency, timeout, simultaneous, done))
+    process = SPAWN.Process(
+        target=_load_child,
+        name="load generator",
+        daemon=True,
+        args=(writer, url, jobs, list(hooks), concurrency, timeout, simultaneous, done),
+    )
     process.start()
     writer.close()
     with Progress(label, len(jobs), poll=lambda: done.value):
@@ -487,18 +531,50 @@ def run_load(url: str, jobs: list[Job], *, hooks: Sequence[str], concurrency: in
 
 # --- a big database, seeded fast ---------------------------------------------------------------------------
 
-# 24 real zones, one per whole-hour UTC offset (-11 … +12) in December, so each UTC hour is 09:00 in exactly one.
+# 24 real zones, one per whole-hour UTC offset (-11 … +12) in December: each UTC hour is 09:00 in exactly one.
 ZONES = (
-    "Pacific/Pago_Pago", "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver",
-    "America/Chicago", "America/New_York", "America/Halifax", "America/Sao_Paulo", "Atlantic/South_Georgia",
-    "Atlantic/Cape_Verde", "Europe/London", "Europe/Paris", "Europe/Athens", "Europe/Moscow", "Asia/Dubai",
-    "Asia/Karachi", "Asia/Dhaka", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Australia/Brisbane",
-    "Pacific/Noumea", "Pacific/Tarawa",
+    "Pacific/Pago_Pago",
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Halifax",
+    "America/Sao_Paulo",
+    "Atlantic/South_Georgia",
+    "Atlantic/Cape_Verde",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Athens",
+    "Europe/Moscow",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Brisbane",
+    "Pacific/Noumea",
+    "Pacific/Tarawa",
 )
 SWEEP_AT = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # 09:00 in New York: the one zone whose digest hour it is
 DIGEST_HOUR = 9
-PHASES = ("follow_up", "follow_up", "follow_up", "await_reply", "await_reply", "check_in", "follow_up",
-          "await_reply", "check_in", "follow_up", "cold", "closed", "classify")  # 10 of 13 active
+PHASES = (
+    "follow_up",
+    "follow_up",
+    "follow_up",
+    "await_reply",
+    "await_reply",
+    "check_in",
+    "follow_up",
+    "await_reply",
+    "check_in",
+    "follow_up",
+    "cold",
+    "closed",
+    "classify",
+)  # 10 of 13 active
 
 
 def due_zone(now: datetime) -> str:
@@ -522,8 +598,12 @@ def _seed(url: str, members: int, contacts: int, now: datetime, due_members: int
     # The due zone: as an hourly sweep an hour ago left it, so its 09:00 digest is owed now. The other 23:
     # as the coming day's hourly sweeps will leave them, so neither a sweep now nor one 24 h later (the
     # day-2 sweep) finds them due: both sweeps see the same 1/24 of members.
-    next_at = {z: next_digest_at(now - timedelta(hours=1), z, DIGEST_HOUR) if z == due
-               else next_digest_at(now + timedelta(days=1) - timedelta(hours=1), z, DIGEST_HOUR) for z in ZONES}
+    next_at = {
+        z: next_digest_at(now - timedelta(hours=1), z, DIGEST_HOUR)
+        if z == due
+        else next_digest_at(now + timedelta(days=1) - timedelta(hours=1), z, DIGEST_HOUR)
+        for z in ZONES
+    }
     today = now.date()
     batch = 20_000
 
@@ -535,17 +615,29 @@ def _seed(url: str, members: int, contacts: int, now: datetime, due_members: int
     with engine.begin() as conn:
         if conn.scalar(select(func.count()).select_from(Member)):
             raise SystemExit(f"{url} already holds members: point the benchmark at an empty database")
-        conn.execute(insert(Workspace), [{"platform": "slack", "external_id": "T0BENCH", "name": "Bench",
-                                          "created_at": now}])
+        conn.execute(
+            insert(Workspace),
+            [{"platform": "slack", "external_id": "T0BENCH", "name": "Bench", "created_at": now}],
+        )
         workspace_id = conn.scalar(select(Workspace.id).where(Workspace.external_id == "T0BENCH"))
         for start in range(0, members, batch):
             rows = []
             for i in range(start, min(start + batch, members)):
                 zone = zone_of(i)
-                rows.append({"id": i + 1, "workspace_id": workspace_id, "user_id": f"U{i:08d}",
-                             "display_name": f"Member {i}", "timezone": zone, "digest_hour": DIGEST_HOUR,
-                             "dm_channel": None, "next_digest_at": next_at[zone], "active": True,
-                             "created_at": now - timedelta(days=200)})
+                rows.append(
+                    {
+                        "id": i + 1,
+                        "workspace_id": workspace_id,
+                        "user_id": f"U{i:08d}",
+                        "display_name": f"Member {i}",
+                        "timezone": zone,
+                        "digest_hour": DIGEST_HOUR,
+                        "dm_channel": None,
+                        "next_digest_at": next_at[zone],
+                        "active": True,
+                        "created_at": now - timedelta(days=200),
+                    }
+                )
             conn.execute(insert(Member), rows)
             with done.get_lock():
                 done.value += len(rows)
@@ -571,19 +663,44 @@ def _seed(url: str, members: int, contacts: int, now: datetime, due_members: int
             due_on = today + timedelta(days=rng.randrange(-14, 31))
             created = now - timedelta(days=rng.randrange(1, 121))
             phase = PHASES[rng.randrange(len(PHASES))]
-            pending_contacts.append({
-                "id": contact_id, "member_id": m + 1, "name": f"Contact {k} of {m}", "name_key": f"contact {k}",
-                "company": f"Company {contact_id % 997}", "email": None, "linked_user_id": None, "stage": "know",
-                "phase": phase, "due_on": due_on, "nudges": contact_id % 3, "asks": 0,
-                "snooze_note": None, "last_touch_at": created, "first_follow_up_at": None, "created_at": created,
-            })
-            pending_meetings.append({
-                "id": contact_id, "contact_id": contact_id, "member_id": m + 1, "event": "BNI breakfast",
-                "met_on": created.date(), "met_at": created, "notes": None, "next_step": "call them",
-                "next_step_owner": "me", "next_step_due": None,
-                "offer": "intro to Sam" if contact_id % 3 == 0 else None,
-                "offer_kind": "intro" if contact_id % 3 == 0 else None, "connection": "ok", "created_at": created,
-            })
+            pending_contacts.append(
+                {
+                    "id": contact_id,
+                    "member_id": m + 1,
+                    "name": f"Contact {k} of {m}",
+                    "name_key": f"contact {k}",
+                    "company": f"Company {contact_id % 997}",
+                    "email": None,
+                    "linked_user_id": None,
+                    "stage": "know",
+                    "phase": phase,
+                    "due_on": due_on,
+                    "nudges": contact_id % 3,
+                    "asks": 0,
+                    "snooze_note": None,
+                    "last_touch_at": created,
+                    "first_follow_up_at": None,
+                    "created_at": created,
+                }
+            )
+            pending_meetings.append(
+                {
+                    "id": contact_id,
+                    "contact_id": contact_id,
+                    "member_id": m + 1,
+                    "event": "BNI breakfast",
+                    "met_on": created.date(),
+                    "met_at": created,
+                    "notes": None,
+                    "next_step": "call them",
+                    "next_step_owner": "me",
+                    "next_step_due": None,
+                    "offer": "intro to Sam" if contact_id % 3 == 0 else None,
+                    "offer_kind": "intro" if contact_id % 3 == 0 else None,
+                    "connection": "ok",
+                    "created_at": created,
+                }
+            )
             if len(pending_contacts) >= batch:
                 flush()
     if pending_contacts:
@@ -591,8 +708,12 @@ def _seed(url: str, members: int, contacts: int, now: datetime, due_members: int
     if engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
         with engine.begin() as conn:
             for table in ("workspace", "member", "contact", "meeting"):
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                  f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                    )
+                )
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
@@ -601,8 +722,15 @@ def _seed(url: str, members: int, contacts: int, now: datetime, due_members: int
     engine.dispose()
 
 
-def seed(url: str, *, members: int, contacts: int, now: datetime = SWEEP_AT, due_members: int | None = None,
-         label: str = "seeding") -> float:
+def seed(
+    url: str,
+    *,
+    members: int,
+    contacts: int,
+    now: datetime = SWEEP_AT,
+    due_members: int | None = None,
+    label: str = "seeding",
+) -> float:
     """Seed `members` and `contacts` (one meeting each) with bulk executemany inserts, in a child process
     (so its memory never counts against the measured process). Returns the seconds it took.
 
@@ -611,8 +739,9 @@ def seed(url: str, *, members: int, contacts: int, now: datetime = SWEEP_AT, due
     """
     done = SPAWN.Value("q", 0)
     started = time.perf_counter()
-    process = SPAWN.Process(target=_seed, args=(url, members, contacts, now, due_members, done),
-                            name="seeder", daemon=True)
+    process = SPAWN.Process(
+        target=_seed, args=(url, members, contacts, now, due_members, done), name="seeder", daemon=True
+    )
     process.start()
     with Progress(label, members + 2 * contacts, poll=lambda: done.value):
         process.join()
@@ -645,8 +774,9 @@ class SqlCounter:
         self._event = event
         event.listen(engine, "before_cursor_execute", self._on_execute)
 
-    def _on_execute(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-                    executemany: bool) -> None:
+    def _on_execute(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         who = "main" if threading.current_thread() is self._main else "workers"
         kind = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "?"
         with self._lock:
@@ -718,8 +848,9 @@ class SweepRun:
         return self.open_cpu_s + self.claim_cpu_s
 
 
-def measured_sweep(sweeper: Any, now: datetime, counter: SqlCounter, *, label: str,
-                   sent: Callable[[], int] | None = None) -> SweepRun:
+def measured_sweep(
+    sweeper: Any, now: datetime, counter: SqlCounter, *, label: str, sent: Callable[[], int] | None = None
+) -> SweepRun:
     """`Sweeper.sweep(now)`'s two phases, called apart so the due computation is timed without the sends."""
     from bot.sweep import SweepReport
 
@@ -731,10 +862,24 @@ def measured_sweep(sweeper: Any, now: datetime, counter: SqlCounter, *, label: s
         open_cpu, open_wall = time.process_time() - cpu, time.perf_counter() - wall
     send_phase = f"{label}:send"
     start = sent() if sent else 0
-    with counter.during(send_phase), Progress(f"{label}: sending {report.opened} digests", report.opened,
-                                              poll=(lambda: sent() - start) if sent else None):
+    with (
+        counter.during(send_phase),
+        Progress(
+            f"{label}: sending {report.opened} digests",
+            report.opened,
+            poll=(lambda: sent() - start) if sent else None,
+        ),
+    ):
         wall, cpu = time.perf_counter(), time.thread_time()
         sweeper.send_claimed(now, report)
         claim_cpu, send_wall = time.thread_time() - cpu, time.perf_counter() - wall
-    return SweepRun(report, open_cpu, claim_cpu, open_wall, send_wall, counter.total(phase),
-                    counter.total(send_phase, "main"), counter.total(send_phase, "workers"))
+    return SweepRun(
+        report,
+        open_cpu,
+        claim_cpu,
+        open_wall,
+        send_wall,
+        counter.total(phase),
+        counter.total(send_phase, "main"),
+        counter.total(send_phase, "workers"),
+    )

@@ -213,7 +213,7 @@ class ReferralService:
         title = "💰 Closed business — congratulations!"
         sections = [Section(title=title), replace(section, buttons=(), note=None)]
         if newly and channel:
-            sections.append(Section(text="I'm celebrating it in the team channel."))
+            sections.append(Section(text="🎉 A shoutout for the team goes to the team channel."))
         return Reply(headline=title, sections=tuple(sections))
 
     # --- shoutouts ----------------------------------------------------------------------------

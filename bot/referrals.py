@@ -396,7 +396,7 @@ def recorded_reply(recorded: Recorded) -> Reply:
     if d.private:
         sections.append(Section(note="Private: no shoutout in the team channel."))
     elif recorded.channel:
-        sections.append(Section(said=("I'm celebrating it in ", Place(recorded.channel), ".")))
+        sections.append(Section(said=("🎉 A shoutout for the team goes to ", Place(recorded.channel), ".")))
     else:
         sections.append(Section(note="No team channel is set for shoutouts yet: a workspace admin can pick "
                                      "one with /met config channel #name."))

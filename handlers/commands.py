@@ -50,7 +50,7 @@ def run_met(core: Core, who: Who, body: dict[str, Any], respond: Respond, client
             return
         answer(body, respond, client, core.capture_text(who, text, name_lookup(client)))
         return
-    if word == "help" and stripped.lower() == "help":
+    if word == "help" and ";" not in stripped:  # "/met help", "/met help me": nobody is called Help
         answer(body, respond, client, core.help())
     elif word == "list" and stripped.lower() == "list":
         answer(body, respond, client, core.contacts(who))

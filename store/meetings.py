@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from store.models import Contact, FollowUp, Meeting
+from store.models import Breakdown, Contact, FollowUp, Meeting, Referral
 from store.people import insert_ignoring_conflict
 from store.referrals import balances
 
@@ -117,16 +117,39 @@ def owned_meeting(session: Session, member_id: int, meeting_id: int) -> Meeting 
 def update_meeting(
     session: Session, meeting: Meeting, values: MeetingValues, *, now: datetime, due_on: date
 ) -> Saved:
+    """Edit a meeting. A changed name is a typo fix when this is the contact's only meeting (the contact is
+    renamed, or merged into the one already known by that name); otherwise the meeting moves to that person."""
     contact = meeting.contact
     if values.name_key != contact.name_key:
-        clash = contact_by_key(session, meeting.member_id, values.name_key)
-        if clash is not None and clash.id != contact.id:
-            # Renamed to someone already known: move the meeting over rather than duplicate the person.
-            meeting.contact_id = clash.id
-            contact = clash
-        else:
+        others = session.scalar(
+            select(func.count()).select_from(Meeting)
+            .where(Meeting.contact_id == contact.id, Meeting.id != meeting.id)
+        ) or 0
+        target = contact_by_key(session, meeting.member_id, values.name_key)
+        if target is None and not others:
             contact.name = values.name
             contact.name_key = values.name_key
+            target = contact
+        elif target is None:
+            target = Contact(member_id=meeting.member_id, name=values.name, name_key=values.name_key,
+                             company=values.company, stage="know", phase="follow_up", due_on=due_on, nudges=0,
+                             asks=0, last_touch_at=now, created_at=now)
+            session.add(target)
+            session.flush()
+        if target.id != contact.id:
+            meeting.contact_id = target.id
+            if not others:
+                # The old name was a typo: its history belongs to the person it really was.
+                for model in (FollowUp, Breakdown):
+                    session.execute(update(model).where(model.contact_id == contact.id)
+                                    .values(contact_id=target.id))
+                for column in ("giver_contact_id", "receiver_contact_id", "referred_contact_id"):
+                    link = getattr(Referral, column)
+                    session.execute(update(Referral).where(link == contact.id).values({column: target.id}))
+                session.flush()
+                session.expire(meeting, ["contact"])
+                session.delete(contact)
+        contact = target
     contact.company = values.company or contact.company
     _apply(meeting, values, meeting.met_at)
     restart_timer(contact, now=now, due_on=due_on)

@@ -160,6 +160,7 @@ class FollowUp(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     # met | followed_up | snoozed | replied | not_yet | no_reply | cold | checked_in
+    # | gave_referral | got_referral (a referral to or from this contact)
     kind: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime)

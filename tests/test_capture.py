@@ -325,15 +325,6 @@ def test_mention_falls_back_to_its_label_when_slack_cannot_say(bot: OfflineBot) 
     assert (contact.name, contact.linked_user_id) == ("gone.person", "U0GONE")
 
 
-GHOST = (
-    "known bug: renaming a meeting to an existing contact (fixing a typo) moves the meeting but leaves "
-    "the old contact behind with no meetings, still due: it shows in /met list as 'Not met yet' and in "
-    "the next digest. store.meetings.update_meeting needs a policy (delete it when this meeting created "
-    "it, or close it); not a minimal fix, since imports and referrals create contacts without meetings"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=GHOST)
 def test_fixing_a_typo_in_the_name_leaves_no_ghost_contact(bot: OfflineBot) -> None:
     reply_to(bot, met(bot, "Jane Doe at BNI"))
     typo = reply_to(bot, met(bot, "Jnae Doe at Web Summit"))
