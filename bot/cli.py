@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    configure(logging.ERROR if args.command == "demo" else logging.INFO)
+    if not logging.getLogger().handlers:  # an embedding program (or pytest) keeps its own logging
+        configure(logging.ERROR if args.command == "demo" else logging.INFO)
     try:
         if args.command == "demo":
             from bot.demo import run_demo

@@ -160,6 +160,8 @@ def vcard_escape(text: str) -> str:
 
 def fold(line: str, limit: int = 75) -> str:
     """Lines longer than 75 octets continue on the next line after a space, never inside a character."""
+    if len(line) * 4 <= limit or len(line.encode("utf-8")) <= limit:
+        return line
     parts: list[str] = []
     current, size = "", 0
     for ch in line:

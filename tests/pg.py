@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -77,6 +78,12 @@ class Cluster:
     folder: Path = field(init=False)
     port: int = field(init=False, default=0)
     user: pwd.struct_passwd | None = field(init=False, default=None)
+    # CREATE DATABASE costs a few hundred ms; a thread keeps `ahead` empty databases ready meanwhile.
+    ahead: int = 2
+    _ready: list[str] = field(init=False, default_factory=list)
+    _wanted: threading.Condition = field(init=False, default_factory=threading.Condition)
+    _stopping: bool = field(init=False, default=False)
+    _failure: BaseException | None = field(init=False, default=None)
 
     @property
     def data(self) -> Path:
@@ -127,7 +134,47 @@ class Cluster:
         except OSError:
             return ""
 
+    def _fill(self) -> None:
+        while True:
+            with self._wanted:
+                while len(self._ready) >= self.ahead and not self._stopping:
+                    self._wanted.wait()
+                if self._stopping:
+                    return
+            try:
+                name = self.create_database()
+            except BaseException as error:  # surfaced by the next take()
+                with self._wanted:
+                    self._failure = error
+                    self._wanted.notify_all()
+                return
+            with self._wanted:
+                self._ready.append(name)
+                self._wanted.notify_all()
+
+    def take_database(self) -> str:
+        """An empty database: one made ahead of time, or a new one."""
+        if self.ahead <= 0:
+            return self.create_database()
+        with self._wanted:
+            if not hasattr(self, "_filler"):
+                self._filler = threading.Thread(target=self._fill, name="pg-databases", daemon=True)
+                self._filler.start()
+            while not self._ready and self._failure is None:
+                self._wanted.wait(timeout=1)
+            if not self._ready:
+                raise RuntimeError(f"could not create a test database: {self._failure!r}")
+            name = self._ready.pop(0)
+            self._wanted.notify_all()
+            return name
+
     def stop(self) -> None:
+        with self._wanted:
+            self._stopping = True
+            self._wanted.notify_all()
+        filler = getattr(self, "_filler", None)
+        if filler is not None:
+            filler.join(timeout=30)
         if (self.data / "postmaster.pid").exists():
             with contextlib.suppress(subprocess.CalledProcessError):
                 self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
@@ -158,7 +205,7 @@ class Cluster:
     @contextlib.contextmanager
     def fresh_database(self) -> Iterator[str]:
         """A new, empty database for one test; its URL; dropped (connections terminated first) after."""
-        name = self.create_database()
+        name = self.take_database()
         try:
             yield self.url(name)
         finally:

@@ -522,6 +522,18 @@ def test_a_roundup_that_slack_fails_is_retried_and_still_posted_once(shout: Offl
     assert len(shoutouts(shout)) == 2  # the referral's shoutout and one roundup
 
 
+@pytest.fixture
+def own_logging() -> Iterator[None]:
+    """The CLI configures logging for the process; put it back so later tests see pytest's own setup."""
+    names = ["", "alembic", "slack_sdk", "slack_bolt", "urllib3", "waitress", "apscheduler"]
+    saved = {n: (logging.getLogger(n).level, logging.getLogger(n).handlers[:]) for n in names}
+    yield
+    for n, (level, handlers) in saved.items():
+        logging.getLogger(n).setLevel(level)
+        logging.getLogger(n).handlers[:] = handlers
+
+
+@pytest.mark.usefixtures("own_logging")
 def test_nudge_posts_the_roundup_on_a_monday(shout: OfflineBot, database_url: str, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
