@@ -45,7 +45,8 @@ from bot.standin import FakeSlack
 
 TEXT = "Jane Doe (Acme) at BNI breakfast; next step: call by Friday"
 RATIO_TARGET = 1.5
-P99_CEILING_MS = 3000.0  # Slack gives up on an ack after 3 s
+SLACK_LIMIT_S = 3.0  # Slack gives up on an ack after 3 s: a later 200 is an error for the user
+P99_CEILING_MS = 1000.0  # "far below 3 s": we read it as at most a third of Slack's limit
 
 
 def ours_server(api_url: str, database_url: str, dedupe: bool = True) -> Served:
@@ -109,6 +110,7 @@ def summarise(result: LoadResult) -> dict[str, Any]:
     return {
         "requests": len(result.statuses),
         "non_200": result.non_200,
+        "over_3s": sum(1 for t in result.latencies if t > SLACK_LIMIT_S),
         **latency_ms(result.latencies),
         "throughput_rps": round(result.throughput, 1),
         "wall_s": round(result.wall, 2),
@@ -210,11 +212,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         c: round(results["ours"][c]["p99_ms"] / results["bare_default"][c]["p99_ms"], 2) for c in levels
     }
     ours_non_200 = sum(results["ours"][c]["non_200"] for c in levels)
+    ours_late = sum(results["ours"][c]["over_3s"] for c in levels)
     worst_p99 = max(results["ours"][c]["p99_ms"] for c in levels)
     checks = {
         "ratio_p99_le_1.5": all(r <= RATIO_TARGET for r in ratio.values()),
-        "p99_below_3s": worst_p99 < P99_CEILING_MS,
+        "p99_far_below_3s": worst_p99 <= P99_CEILING_MS,
         "zero_non_200": ours_non_200 == 0,
+        "zero_over_3s": ours_late == 0,
     }
 
     headers = [
@@ -222,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "conc.",
         "requests",
         "non-200",
+        "> 3 s",
         "p50 ms",
         "p95 ms",
         "p99 ms",
@@ -237,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             c,
             r["requests"],
             r["non_200"],
+            r["over_3s"],
             r["p50_ms"],
             r["p95_ms"],
             r["p99_ms"],
@@ -273,8 +279,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     summary = (
         f"ratio_p99 ≤ {RATIO_TARGET} at every concurrency: {verdict(checks['ratio_p99_le_1.5'])}; "
-        f"ours' worst p99 {worst_p99:.1f} ms (target: far below 3 s): {verdict(checks['p99_below_3s'])}; "
-        f"non-200 from ours: {ours_non_200} (target 0): {verdict(checks['zero_non_200'])}."
+        f"ours' worst p99 {worst_p99:.1f} ms (target: far below 3 s, read as ≤ {P99_CEILING_MS:.0f} ms): "
+        f"{verdict(checks['p99_far_below_3s'])}; non-200 from ours: {ours_non_200} (target 0): "
+        f"{verdict(checks['zero_non_200'])}; acks from ours slower than 3 s (a 200 Slack would already have "
+        f"given up on): {ours_late} (target 0): {verdict(checks['zero_over_3s'])}."
     )
     method = (
         f"{args.requests} signed `/met {TEXT}` requests per level from {args.users} user ids, after "
@@ -300,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "results": {name: {str(c): r for c, r in by.items()} for name, by in results.items()},
         "ratio_p99": {str(c): v for c, v in ratio.items()},
         "ratio_p99_vs_default": {str(c): v for c, v in ratio_default.items()},
-        "targets": {"ratio_p99_max": RATIO_TARGET, "p99_ms_max": P99_CEILING_MS, "non_200": 0},
+        "targets": {"ratio_p99_max": RATIO_TARGET, "p99_ms_max": P99_CEILING_MS, "non_200": 0, "over_3s": 0},
         "met": checks,
     }
     finish(

@@ -203,7 +203,7 @@ class Sweeper:
                 report.skipped += 1
             return
         limiter.wait()
-        if time.monotonic() > send_by:  # Slack was slow our lease nearly ran out; a later sweep sends it
+        if time.monotonic() > send_by:  # Slack was slow, the lease is nearly over: a later sweep sends it
             self._release(claimed, now, "lease ran out before sending")
             with lock:
                 report.failed += 1

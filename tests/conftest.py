@@ -16,9 +16,6 @@ from bot.offline import OfflineBot, sqlite_url
 START = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
 
 
-BACKENDS = ["sqlite", "postgresql"]
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`@pytest.mark.sqlite_only` tests keep only their sqlite parameter."""
     kept, dropped = [], []
@@ -62,10 +59,7 @@ def postgresql_url(request: pytest.FixtureRequest) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=[
-    "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.postgresql),
-])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Every test that touches the database runs on both: a SQLite file, then a fresh PostgreSQL database."""
     if request.param == "sqlite":
