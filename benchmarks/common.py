@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TextIO
@@ -822,10 +822,6 @@ def sqlite_plans(engine: Any, selects: dict[str, tuple[str, Any]]) -> list[tuple
             plans.append((table.group(1) if table else "?", "; ".join(str(r[-1]) for r in rows)))
         conn.rollback()
     return plans
-
-
-def local_day(now: datetime, zone: str) -> date:
-    return now.astimezone(ZoneInfo(zone)).date()
 
 
 # --- one sweep, its phases measured apart ------------------------------------------------------------------

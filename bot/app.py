@@ -18,12 +18,12 @@ from sqlalchemy import Engine
 from bot.cadence import Cadence
 from bot.clock import Clock, system_clock
 from bot.engagement import Engagement
+from bot.installs import EncryptedInstallationStore, client_finder, oauth_settings
 from bot.referral_service import ReferralService
 from bot.roundup import Roundups
 from bot.service import Core
 from bot.settings import Settings, secret
 from bot.sweep import Sweeper
-from bot.installs import EncryptedInstallationStore, client_finder, oauth_settings
 from handlers import actions, commands, data, events, followups, installs, requests, views
 from handlers import referrals as referral_handlers
 from handlers.digests import SlackDigestSender
@@ -101,8 +101,12 @@ def build_app(
         raise_error_for_unhandled_request=False,
         **extra,  # type: ignore[arg-type]
     )
-    referrals = ReferralService(sessions=sessions, clock=clock, cadence=cadence,
-                                default_channel=settings.metbot_shoutout_channel or None)
+    referrals = ReferralService(
+        sessions=sessions,
+        clock=clock,
+        cadence=cadence,
+        default_channel=settings.metbot_shoutout_channel or None,
+    )
     referral_handlers.register(app, core, referrals)  # first: its `/met config` matcher precedes `/met`
     for module in (commands, actions, views, events):
         module.register(app, core)
@@ -110,11 +114,25 @@ def build_app(
     data.register(app, core)  # export, import, forget: before the catch-alls in `requests`
     installs.register(app, core, store)
     requests.register(app, core)
-    client_for = client_finder(store, client, lambda token: slack_client(settings, token, timeout=slack_timeout))
+    client_for = client_finder(
+        store, client, lambda token: slack_client(settings, token, timeout=slack_timeout)
+    )
     sender = SlackDigestSender(client_for=client_for)
     sweeper = Sweeper(sessions=sessions, sender=sender, cadence=cadence)
-    roundups = Roundups(sessions=sessions, poster=SlackChannelPoster(client_for=client_for),
-                        default_channel=referrals.default_channel)
-    return Metbot(settings=settings, app=app, core=core, engagement=engagement, sweeper=sweeper, engine=engine,
-                  executor=executor, referrals=referrals, roundups=roundups,
-                  installation_store=store)
+    roundups = Roundups(
+        sessions=sessions,
+        poster=SlackChannelPoster(client_for=client_for),
+        default_channel=referrals.default_channel,
+    )
+    return Metbot(
+        settings=settings,
+        app=app,
+        core=core,
+        engagement=engagement,
+        sweeper=sweeper,
+        engine=engine,
+        executor=executor,
+        referrals=referrals,
+        roundups=roundups,
+        installation_store=store,
+    )

@@ -16,15 +16,15 @@ OWNER_LABEL = dict(OWNERS)
 OFFER_LABEL = dict(OFFER_KINDS)
 CONNECTION_LABEL = {"strong": "strong", "ok": "OK", "weak": "weak"}
 
-EXAMPLE = "/met Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday; offer: intro to Sam"
+EXAMPLE = (
+    "/met Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday; offer: intro to Sam"
+)
 
 NO_NEXT_STEP = (
     "No next step agreed. Most follow-ups die because nobody agreed who does what next: "
     "add one, and promise to follow up tomorrow."
 )
-NO_OFFER = (
-    "Nothing to offer yet. Lead with generosity: bring an introduction or a referral they would value."
-)
+NO_OFFER = "Nothing to offer yet. Lead with generosity: bring an introduction or a referral they would value."
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,11 @@ def read_form_context(context: str) -> tuple[int | None, str | None]:
 
 
 def meeting_form(
-    *, today: date, draft: MeetingDraft | None = None, meeting_id: int | None = None, channel: str | None = None
+    *,
+    today: date,
+    draft: MeetingDraft | None = None,
+    meeting_id: int | None = None,
+    channel: str | None = None,
 ) -> Form:
     d = draft
     return Form(
@@ -121,28 +125,70 @@ def meeting_form(
         context=form_context(meeting_id, channel),
         intro="Who did you meet, and what happens next? Only the name is required.",
         inputs=(
-            Input("name", "Name", value=d.name if d else None, optional=False,
-                  placeholder="Jane Doe", max_length=LIMITS["name"]),
-            Input("company", "Company", value=d.company if d else None, placeholder="Acme Corp",
-                  max_length=LIMITS["company"]),
-            Input("event", "Where you met", value=d.event if d else None, placeholder="BNI breakfast",
-                  max_length=LIMITS["event"]),
+            Input(
+                "name",
+                "Name",
+                value=d.name if d else None,
+                optional=False,
+                placeholder="Jane Doe",
+                max_length=LIMITS["name"],
+            ),
+            Input(
+                "company",
+                "Company",
+                value=d.company if d else None,
+                placeholder="Acme Corp",
+                max_length=LIMITS["company"],
+            ),
+            Input(
+                "event",
+                "Where you met",
+                value=d.event if d else None,
+                placeholder="BNI breakfast",
+                max_length=LIMITS["event"],
+            ),
             Input("met_on", "When", kind="date", value=d.met_on if d else today, optional=False),
-            Input("next_step", "Next step you agreed", value=d.next_step if d else None,
-                  placeholder="Intro to her CFO", max_length=LIMITS["next_step"],
-                  hint="Agree it at the meeting: who does what next."),
-            Input("next_step_owner", "Who owns it", kind="choice", options=OWNERS,
-                  value=d.next_step_owner if d else None),
+            Input(
+                "next_step",
+                "Next step you agreed",
+                value=d.next_step if d else None,
+                placeholder="Intro to her CFO",
+                max_length=LIMITS["next_step"],
+                hint="Agree it at the meeting: who does what next.",
+            ),
+            Input(
+                "next_step_owner",
+                "Who owns it",
+                kind="choice",
+                options=OWNERS,
+                value=d.next_step_owner if d else None,
+            ),
             Input("due", "Next step due", kind="date", value=d.due if d else None),
-            Input("offer", "What you can offer", value=d.offer if d else None,
-                  placeholder="An intro to Sam, who needs a printer", max_length=LIMITS["offer"],
-                  hint="Lead with generosity: an introduction or a referral."),
-            Input("offer_kind", "Kind of offer", kind="choice", options=OFFER_KINDS,
-                  value=d.offer_kind if d else None),
-            Input("connection", "How well you connected", kind="choice", options=CONNECTIONS,
-                  value=d.connection if d else None),
-            Input("notes", "Notes", kind="long_text", value=d.notes if d else None,
-                  max_length=LIMITS["notes"]),
+            Input(
+                "offer",
+                "What you can offer",
+                value=d.offer if d else None,
+                placeholder="An intro to Sam, who needs a printer",
+                max_length=LIMITS["offer"],
+                hint="Lead with generosity: an introduction or a referral.",
+            ),
+            Input(
+                "offer_kind",
+                "Kind of offer",
+                kind="choice",
+                options=OFFER_KINDS,
+                value=d.offer_kind if d else None,
+            ),
+            Input(
+                "connection",
+                "How well you connected",
+                kind="choice",
+                options=CONNECTIONS,
+                value=d.connection if d else None,
+            ),
+            Input(
+                "notes", "Notes", kind="long_text", value=d.notes if d else None, max_length=LIMITS["notes"]
+            ),
         ),
     )
 
@@ -168,7 +214,11 @@ def read_form(values: dict[str, object], *, today: date) -> MeetingDraft | FormE
         text[key] = value
     if not text["name"]:
         errors["name"] = "Who did you meet? A name is needed to log the meeting."
-    choices = {"next_step_owner": dict(OWNERS), "offer_kind": dict(OFFER_KINDS), "connection": dict(CONNECTIONS)}
+    choices = {
+        "next_step_owner": dict(OWNERS),
+        "offer_kind": dict(OFFER_KINDS),
+        "connection": dict(CONNECTIONS),
+    }
     picked: dict[str, str | None] = {}
     for key, allowed in choices.items():
         value = values.get(key)
@@ -263,12 +313,20 @@ def logged_reply(logged: Logged, *, today: date) -> Reply:
     sections.extend(Section(text=f"⚠️ {w}") for w in logged.warnings)
     if not d.next_step:
         sections.append(
-            Section(text=NO_NEXT_STEP, buttons=(Button("meeting.add_next_step", "Add a next step",
-                                                       str(logged.meeting_id), style="primary"),))
+            Section(
+                text=NO_NEXT_STEP,
+                buttons=(
+                    Button(
+                        "meeting.add_next_step", "Add a next step", str(logged.meeting_id), style="primary"
+                    ),
+                ),
+            )
         )
     if not d.offer:
         sections.append(
-            Section(text=NO_OFFER, buttons=(Button("meeting.add_offer", "Add an offer", str(logged.meeting_id)),))
+            Section(
+                text=NO_OFFER, buttons=(Button("meeting.add_offer", "Add an offer", str(logged.meeting_id)),)
+            )
         )
     return Reply(headline=headline, sections=tuple(sections))
 
@@ -292,18 +350,30 @@ def save_failed_reply() -> Reply:
 
 HELP_TEXT = (
     ("Log a meeting", "/met Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday"),
-    ("More details", "Add parts separated by ';': next step: …, offer: …, notes: …, connection: strong|ok|weak, "
-                     "when: yesterday. Dates like tomorrow, Friday, next Tuesday, in 2 weeks, Dec 3 or 3/12 "
-                     "are read in your own timezone."),
+    (
+        "More details",
+        "Add parts separated by ';': next step: …, offer: …, notes: …, connection: strong|ok|weak, "
+        "when: yesterday. Dates like tomorrow, Friday, next Tuesday, in 2 weeks, Dec 3 or 3/12 "
+        "are read in your own timezone.",
+    ),
     ("A form instead", "/met on its own opens a form with the same fields."),
     ("Your contacts", "/met list shows who you met lately, the next step and where each one stands."),
-    ("How it's going", "/met stats shows your follow-up and response rates and why connections stall; "
-                       "/met team shows the workspace's figures, as counts only."),
-    ("Your data", "/met export sends you your contacts and history as CSV and vCard files; /met import "
-                  "brings contacts in from a CSV or vCard file you share with me; /met forget <name> deletes "
-                  "one contact, /met forget me deletes everything I store about you (both ask first)."),
-    ("Why", "Most relationships die after the first meeting because nobody agreed a next step or followed up. "
-            "Agree one at the meeting, bring an introduction to give, and let me remind you."),
+    (
+        "How it's going",
+        "/met stats shows your follow-up and response rates and why connections stall; "
+        "/met team shows the workspace's figures, as counts only.",
+    ),
+    (
+        "Your data",
+        "/met export sends you your contacts and history as CSV and vCard files; /met import "
+        "brings contacts in from a CSV or vCard file you share with me; /met forget <name> deletes "
+        "one contact, /met forget me deletes everything I store about you (both ask first).",
+    ),
+    (
+        "Why",
+        "Most relationships die after the first meeting because nobody agreed a next step or followed up. "
+        "Agree one at the meeting, bring an introduction to give, and let me remind you.",
+    ),
 )
 
 

@@ -26,8 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("socket", help="Socket Mode: the same listeners over a WebSocket")
     nudge = sub.add_parser("nudge", help="one sweep as if the clock read --now: send every DM due, then exit")
     nudge.add_argument("--now", help="ISO-8601 instant, e.g. 2026-12-01T09:00:00+00:00 (default: now)")
-    nudge.add_argument("--rate", type=float, default=20.0,
-                       help="at most this many DMs per second (default 20: Slack's allowance)")
+    nudge.add_argument(
+        "--rate",
+        type=float,
+        default=20.0,
+        help="at most this many DMs per second (default 20: Slack's allowance)",
+    )
     sub.add_parser("demo", help="the whole story offline, printed as a conversation")
     return parser
 
@@ -52,8 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"metbot: {problem}", file=sys.stderr)
         return 2
     except SQLAlchemyError as problem:
-        print(f"metbot: the database at DATABASE_URL could not be used ({type(problem).__name__}: "
-              f"{str(problem).splitlines()[0][:200]}).", file=sys.stderr)
+        print(
+            f"metbot: the database at DATABASE_URL could not be used ({type(problem).__name__}: "
+            f"{str(problem).splitlines()[0][:200]}).",
+            file=sys.stderr,
+        )
         return 1
     return 2
 
@@ -101,7 +108,9 @@ def parse_now(text: str | None) -> datetime:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise MissingSetting(f"--now {text!r} is not an ISO-8601 time; try 2026-12-01T09:00:00+00:00.") from None
+        raise MissingSetting(
+            f"--now {text!r} is not an ISO-8601 time; try 2026-12-01T09:00:00+00:00."
+        ) from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
@@ -120,8 +129,10 @@ def nudge(settings: Settings, now_text: str | None, *, rate: float = 20.0) -> in
     metbot = build_app(settings, clock=TravellingClock(now))
     metbot.sweeper.sends_per_second = rate
     report = metbot.sweeper.sweep(now)
-    print(f"metbot: sweep at {now.isoformat()}: {report.sent} digest(s) sent, {report.failed} to retry, "
-          f"{report.deactivated} member(s) unreachable.")
+    print(
+        f"metbot: sweep at {now.isoformat()}: {report.sent} digest(s) sent, {report.failed} to retry, "
+        f"{report.deactivated} member(s) unreachable."
+    )
     roundup = metbot.roundups.sweep(now)
     if roundup.posted or roundup.failed:
         print(f"metbot: weekly roundup: {roundup.posted} posted, {roundup.failed} to retry.")

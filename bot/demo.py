@@ -91,15 +91,21 @@ class Conversation:
         shown = f"{label} → {option}" if option else label
         self.say(f"Alice clicks [ {shown} ] for {about}")
         updates = len(self.bot.fake.calls_to("chat.update"))
-        action = (SlackRequests.select_action(action_id, value, text=option) if option
-                  else SlackRequests.button_action(action_id, value, text=label))
+        action = (
+            SlackRequests.select_action(action_id, value, text=option)
+            if option
+            else SlackRequests.button_action(action_id, value, text=label)
+        )
         answer = self.bot.slack.block_action(action_id, user=ALICE, message=message, action=action)
         self.bot.fake.wait_for("chat.update", count=updates + 1)
         updated = self.bot.fake.last_message("D" + ALICE)
         assert updated is not None
         self.say(f"metbot ▸ (updates the message in place; acked in {answer.elapsed * 1000:.0f} ms)")
-        part = [b for b in updated.get("blocks", []) if str(b.get("block_id", "")).split(".")[0]
-                == block_key(message, about)]
+        part = [
+            b
+            for b in updated.get("blocks", [])
+            if str(b.get("block_id", "")).split(".")[0] == block_key(message, about)
+        ]
         self.bot_says(message_to_text({"blocks": part}))
 
     def travel(self, days: int, hour: int = 9, minute: int = 0) -> None:
@@ -144,16 +150,21 @@ def run_demo(out: TextIO = sys.stdout) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="metbot-demo-") as folder:
         database = sqlite_url(Path(folder))
-        with OfflineBot(database_url=database, start=START,
-                        settings_overrides={"metbot_shoutout_channel": WINS}) as bot:
+        with OfflineBot(
+            database_url=database, start=START, settings_overrides={"metbot_shoutout_channel": WINS}
+        ) as bot:
             bot.fake.add_user(ALICE, real_name=PEOPLE[ALICE], tz=ALICE_TZ)
             bot.fake.add_user(BOB, real_name=PEOPLE[BOB], tz=ALICE_TZ)
             talk = Conversation(bot, out)
-            talk.say("metbot demo — the real bot on 127.0.0.1, a local stand-in for Slack, SQLite in "
-                     f"{folder}.\nAlice met two people at a breakfast this morning.")
+            talk.say(
+                "metbot demo — the real bot on 127.0.0.1, a local stand-in for Slack, SQLite in "
+                f"{folder}.\nAlice met two people at a breakfast this morning."
+            )
             talk.day("after the BNI breakfast")
-            talk.command("Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday; "
-                         "offer: intro to Sam, who needs a printer")
+            talk.command(
+                "Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday; "
+                "offer: intro to Sam, who needs a printer"
+            )
             talk.command("Sam Lee from Globex at BNI breakfast")
             talk.command("")
             talk.command("list")
@@ -190,8 +201,10 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             talk.click(digest, "Yes", "Did Jane Doe respond?")
 
             talk.day("Jane needs a new website: Alice passes her to her teammate Bob")
-            talk.referral("gave Jane Doe (Acme Corp) to <@U0BOB|bob>; note: needs a new website",
-                          typed="gave Jane Doe (Acme Corp) to @Bob Stone; note: needs a new website")
+            talk.referral(
+                "gave Jane Doe (Acme Corp) to <@U0BOB|bob>; note: needs a new website",
+                typed="gave Jane Doe (Acme Corp) to @Bob Stone; note: needs a new website",
+            )
 
             talk.day("how is Alice doing?")
             talk.command("stats")

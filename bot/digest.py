@@ -36,8 +36,14 @@ class DueContact:
 
     @property
     def state(self) -> FollowState:
-        return FollowState(phase=self.phase, due_on=self.due_on, nudges=self.nudges, asks=self.asks,
-                           stage=self.stage, snooze_note=self.snooze_note)
+        return FollowState(
+            phase=self.phase,
+            due_on=self.due_on,
+            nudges=self.nudges,
+            asks=self.asks,
+            stage=self.stage,
+            snooze_note=self.snooze_note,
+        )
 
     @property
     def label(self) -> str:
@@ -51,9 +57,13 @@ def item_key(contact_id: int) -> str:
 def context_line(item: DueContact, today: date) -> str:
     parts = []
     if item.met_on:
-        parts.append(f"Met {day_label(item.met_on, today)}" + (f" at {item.event}" if item.event else "") + ".")
+        parts.append(
+            f"Met {day_label(item.met_on, today)}" + (f" at {item.event}" if item.event else "") + "."
+        )
     if item.next_step:
-        owner = f" ({OWNER_LABEL[item.next_step_owner].lower()})" if item.next_step_owner in OWNER_LABEL else ""
+        owner = (
+            f" ({OWNER_LABEL[item.next_step_owner].lower()})" if item.next_step_owner in OWNER_LABEL else ""
+        )
         parts.append(f"Agreed: {item.next_step}{owner}.")
     else:
         parts.append("No next step agreed.")
@@ -71,8 +81,10 @@ def reason_choice(contact_id: int, placeholder: str = "What happened?") -> Choic
     return Choice(
         "fu.why",
         placeholder,
-        tuple((f"{contact_id}:{r.key}", r.label + (" (most common)" if r.key == DEFAULT_STALL_REASON else ""))
-              for r in ordered),
+        tuple(
+            (f"{contact_id}:{r.key}", r.label + (" (most common)" if r.key == DEFAULT_STALL_REASON else ""))
+            for r in ordered
+        ),
     )
 
 
@@ -87,8 +99,11 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence) -> Section:
             key=key,
             title=f"Did {item.name} respond?",
             text=context_line(item, today),
-            buttons=(Button("fu.yes", "Yes", cid, style="primary"), Button("fu.not_yet", "Not yet", cid),
-                     Button("fu.no", "No", cid)),
+            buttons=(
+                Button("fu.yes", "Yes", cid, style="primary"),
+                Button("fu.not_yet", "Not yet", cid),
+                Button("fu.no", "No", cid),
+            ),
             note=note,
         )
     if kind == "last_call":
@@ -97,8 +112,10 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence) -> Section:
             title=f"Still no follow-up with {item.label}. What happened?",
             text=context_line(item, today) + " I'll stop reminding you: tell me why it stalled, so you learn "
             "from it — or follow up now.",
-            buttons=(Button("fu.done", "I followed up", cid, style="primary"),
-                     Button("fu.why", "I never followed up", f"{cid}:{DEFAULT_STALL_REASON}")),
+            buttons=(
+                Button("fu.done", "I followed up", cid, style="primary"),
+                Button("fu.why", "I never followed up", f"{cid}:{DEFAULT_STALL_REASON}"),
+            ),
             choice=reason_choice(item.contact_id, "Another reason…"),
             note=note,
         )
@@ -115,7 +132,10 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence) -> Section:
         key=key,
         title=title,
         text=context_line(item, today),
-        buttons=(Button("fu.done", "I followed up", cid, style="primary"), Button("fu.cold", "Went cold", cid)),
+        buttons=(
+            Button("fu.done", "I followed up", cid, style="primary"),
+            Button("fu.cold", "Went cold", cid),
+        ),
         choice=snooze_choice(item.contact_id),
         note=" ".join(n for n in (note, reminder) if n) or None,
     )
@@ -126,14 +146,18 @@ def shown_items(items: list[DueContact], *, today: date, max_items: int = MAX_IT
     return sorted(items, key=lambda i: (i.due_on or today, i.contact_id))[:max_items]
 
 
-def digest_for(items: list[DueContact], *, today: date, cadence: Cadence, max_items: int = MAX_ITEMS) -> Reply | None:
+def digest_for(
+    items: list[DueContact], *, today: date, cadence: Cadence, max_items: int = MAX_ITEMS
+) -> Reply | None:
     """One message for the day, one section a contact; None when nothing is due (no DM)."""
     if not items:
         return None
     shown = shown_items(items, today=today, max_items=max_items)
     count = len(items)
     headline = f"{count} follow-up{'s' if count != 1 else ''} for today"
-    sections = [Section(title=headline, text="A short, warm note today beats waiting to bump into them again.")]
+    sections = [
+        Section(title=headline, text="A short, warm note today beats waiting to bump into them again.")
+    ]
     sections.extend(item_section(item, today=today, cadence=cadence) for item in shown)
     if count > len(shown):
         sections.append(Section(note=f"and {count - len(shown)} more — /met list"))
@@ -148,36 +172,58 @@ def done_section(contact_id: int, text: str, *, title: str | None = None, note: 
 
 
 def followed_up_outcome(item: DueContact, ask_on: date, today: date) -> Section:
-    return done_section(item.contact_id, f"✓ You followed up with {item.label}. I'll ask "
-                        f"{day_label(ask_on, today)} whether they responded.")
+    return done_section(
+        item.contact_id,
+        f"✓ You followed up with {item.label}. I'll ask {day_label(ask_on, today)} whether they responded.",
+    )
 
 
 def snoozed_outcome(item: DueContact, until: date, label: str, today: date) -> Section:
-    return done_section(item.contact_id, f"💤 {item.label} snoozed for {label}: back {day_label(until, today)}.")
+    return done_section(
+        item.contact_id, f"💤 {item.label} snoozed for {label}: back {day_label(until, today)}."
+    )
 
 
-def reply_outcome(item: DueContact, answer: str, *, next_on: date | None, today: date,
-                  suggestion: str | None) -> Section:
+def reply_outcome(
+    item: DueContact, answer: str, *, next_on: date | None, today: date, suggestion: str | None
+) -> Section:
     if answer == "yes":
-        return done_section(item.contact_id, f"🎉 {item.name} responded: you're moving from Know to Like. "
-                            f"I'll remind you to check in {day_label(next_on, today) if next_on else 'later'}.")
+        return done_section(
+            item.contact_id,
+            f"🎉 {item.name} responded: you're moving from Know to Like. "
+            f"I'll remind you to check in {day_label(next_on, today) if next_on else 'later'}.",
+        )
     if answer == "not_yet" and suggestion:
-        return done_section(item.contact_id, f"Still nothing from {item.name}. {suggestion}",
-                            note=f"I'll bring them back {day_label(next_on, today)}." if next_on else None)
+        return done_section(
+            item.contact_id,
+            f"Still nothing from {item.name}. {suggestion}",
+            note=f"I'll bring them back {day_label(next_on, today)}." if next_on else None,
+        )
     if answer == "not_yet":
-        return done_section(item.contact_id, f"OK, I'll ask again {day_label(next_on, today)}."
-                            if next_on else "OK, I'll ask again later.")
-    return Section(key=item_key(item.contact_id), title=f"Sorry {item.name} didn't respond. What happened?",
-                   text="Knowing why it stalled is how you get better at this.",
-                   choice=reason_choice(item.contact_id, "Why do you think?"))
+        return done_section(
+            item.contact_id,
+            f"OK, I'll ask again {day_label(next_on, today)}." if next_on else "OK, I'll ask again later.",
+        )
+    return Section(
+        key=item_key(item.contact_id),
+        title=f"Sorry {item.name} didn't respond. What happened?",
+        text="Knowing why it stalled is how you get better at this.",
+        choice=reason_choice(item.contact_id, "Why do you think?"),
+    )
 
 
 def cold_outcome(item: DueContact) -> Section:
-    return Section(key=item_key(item.contact_id), title=f"{item.label} went cold. What happened?",
-                   text="One click: knowing why is how the next one goes better.",
-                   choice=reason_choice(item.contact_id, "Why do you think?"))
+    return Section(
+        key=item_key(item.contact_id),
+        title=f"{item.label} went cold. What happened?",
+        text="One click: knowing why is how the next one goes better.",
+        choice=reason_choice(item.contact_id, "Why do you think?"),
+    )
 
 
 def classified_outcome(item: DueContact, why: Reason, next_step: str) -> Section:
-    return Section(key=item_key(item.contact_id), title=f"{item.name}: “{why.label}”",
-                   text=f"💡 {why.tip}\n\nNext: {next_step}")
+    return Section(
+        key=item_key(item.contact_id),
+        title=f"{item.name}: “{why.label}”",
+        text=f"💡 {why.tip}\n\nNext: {next_step}",
+    )

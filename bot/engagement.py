@@ -46,8 +46,14 @@ def _apply(contact: Contact, state: FollowState) -> None:
 
 
 def _state(contact: Contact) -> FollowState:
-    return FollowState(phase=contact.phase, due_on=contact.due_on, nudges=contact.nudges, asks=contact.asks,
-                       stage=contact.stage, snooze_note=contact.snooze_note)
+    return FollowState(
+        phase=contact.phase,
+        due_on=contact.due_on,
+        nudges=contact.nudges,
+        asks=contact.asks,
+        stage=contact.stage,
+        snooze_note=contact.snooze_note,
+    )
 
 
 @dataclass
@@ -57,8 +63,10 @@ class Engagement:
     cadence: Cadence
 
     def _refuse(self, who: Who, contact_id: int | None, action: str) -> Refusal:
-        log.warning("refused: contact is not the acting user's",
-                    extra={"team": who.workspace, "user": who.user, "action": action, "contact": contact_id})
+        log.warning(
+            "refused: contact is not the acting user's",
+            extra={"team": who.workspace, "user": who.user, "action": action, "contact": contact_id},
+        )
         return Refusal()
 
     def _with_contact(self, who: Who, contact_id: int | None, action: str):  # type: ignore[no-untyped-def]

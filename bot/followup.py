@@ -53,14 +53,21 @@ def after_shown(state: FollowState, day: date, cadence: Cadence) -> FollowState:
         unanswered = state.nudges + 1
         if unanswered > cadence.not_yet_max:
             return replace(state, nudges=unanswered, phase="classify", due_on=None, snooze_note=None)
-        return replace(state, nudges=unanswered, due_on=day + timedelta(days=cadence.reply_wait_days),
-                       snooze_note=None)
+        return replace(
+            state, nudges=unanswered, due_on=day + timedelta(days=cadence.reply_wait_days), snooze_note=None
+        )
     return state
 
 
 def after_followed_up(state: FollowState, today: date, cadence: Cadence) -> FollowState:
-    return replace(state, phase="await_reply", due_on=today + timedelta(days=cadence.reply_wait_days),
-                   nudges=0, asks=0, snooze_note=None)
+    return replace(
+        state,
+        phase="await_reply",
+        due_on=today + timedelta(days=cadence.reply_wait_days),
+        nudges=0,
+        asks=0,
+        snooze_note=None,
+    )
 
 
 def after_snooze(state: FollowState, today: date, days: int, label: str) -> FollowState:
@@ -68,31 +75,52 @@ def after_snooze(state: FollowState, today: date, days: int, label: str) -> Foll
     return replace(state, due_on=today + timedelta(days=days), snooze_note=note)
 
 
-def after_reply(state: FollowState, answer: Answer, today: date, cadence: Cadence) -> tuple[FollowState, bool]:
+def after_reply(
+    state: FollowState, answer: Answer, today: date, cadence: Cadence
+) -> tuple[FollowState, bool]:
     """The user's answer to "did they respond?"; the flag says a memorable next touch should be suggested."""
     if answer == "yes":
         stage = "like" if state.stage == "know" else state.stage
-        return replace(state, phase="check_in", stage=stage, due_on=today + timedelta(days=cadence.check_in_days),
-                       nudges=0, asks=0, snooze_note=None), False
+        return replace(
+            state,
+            phase="check_in",
+            stage=stage,
+            due_on=today + timedelta(days=cadence.check_in_days),
+            nudges=0,
+            asks=0,
+            snooze_note=None,
+        ), False
     if answer == "no":
         return replace(state, phase="classify", due_on=None, snooze_note=None), False
     asks = state.asks + 1
     if asks < cadence.not_yet_max:
         return replace(state, asks=asks, due_on=today + timedelta(days=cadence.reply_wait_days)), False
     # Asked enough: stop asking, suggest one memorable touch and start a fresh follow-up round.
-    return replace(state, phase="follow_up", asks=asks, nudges=0,
-                   due_on=today + timedelta(days=cadence.reply_wait_days), snooze_note=None), True
+    return replace(
+        state,
+        phase="follow_up",
+        asks=asks,
+        nudges=0,
+        due_on=today + timedelta(days=cadence.reply_wait_days),
+        snooze_note=None,
+    ), True
 
 
 def after_cold(state: FollowState) -> FollowState:
-    """"Went cold": ask why before letting it rest."""
+    """ "Went cold": ask why before letting it rest."""
     return replace(state, phase="classify", due_on=None, snooze_note=None)
 
 
 def after_classified(state: FollowState, why: Reason, today: date) -> FollowState:
     if why.retry_days is not None:
-        return replace(state, phase="follow_up", due_on=today + timedelta(days=why.retry_days), nudges=0, asks=0,
-                       snooze_note=f"After “{why.label.lower()}”: {why.next.replace('_', ' ')}.")
+        return replace(
+            state,
+            phase="follow_up",
+            due_on=today + timedelta(days=why.retry_days),
+            nudges=0,
+            asks=0,
+            snooze_note=f"After “{why.label.lower()}”: {why.next.replace('_', ' ')}.",
+        )
     return replace(state, phase="cold", due_on=None, snooze_note=None)
 
 
@@ -107,5 +135,7 @@ def memorable_touch(name: str, event: str | None, offer: str | None) -> str:
     if offer:
         return f"Make it memorable: deliver what you offered — {offer} — and tell {first} it's done."
     where = f" from {event}" if event else ""
-    return (f"Make it memorable: send {first} something useful{where} — an article, an event invite or an "
-            "introduction — with one line on why you thought of them.")
+    return (
+        f"Make it memorable: send {first} something useful{where} — an article, an event invite or an "
+        "introduction — with one line on why you thought of them."
+    )

@@ -67,8 +67,10 @@ def wsgi_app(metbot: Metbot) -> Callable[[dict[str, Any], StartResponse], Iterab
         if path == "/healthz" and method in ("GET", "HEAD"):
             up = ping(metbot.engine)
             body = json.dumps({"status": "ok" if up else "degraded", "database": "up" if up else "down"})
-            start_response("200 OK" if up else "503 Service Unavailable",
-                           [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+            start_response(
+                "200 OK" if up else "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+            )
             return [body.encode()]
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -95,16 +97,24 @@ def wsgi_app(metbot: Metbot) -> Callable[[dict[str, Any], StartResponse], Iterab
             return [b"Bad Request"]
         fields = take_request_fields()
         status = int(status_holder[0].split()[0]) if status_holder else 0
-        log.info("request", extra={
-            "team": fields.get("team"), "user": fields.get("user"),
-            "action": fields.get("action") or ("unverified" if status == 401 else path),
-            "outcome": status, "ms": round((time.perf_counter() - started) * 1000, 1)})
+        log.info(
+            "request",
+            extra={
+                "team": fields.get("team"),
+                "user": fields.get("user"),
+                "action": fields.get("action") or ("unverified" if status == 401 else path),
+                "outcome": status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
         return result
 
     return application
 
 
-def make_server(metbot: Metbot, host: str = "0.0.0.0", port: int = 3000, threads: int = SERVER_THREADS) -> Any:
+def make_server(
+    metbot: Metbot, host: str = "0.0.0.0", port: int = 3000, threads: int = SERVER_THREADS
+) -> Any:
     """A waitress server bound and ready; `.run()` serves, `.close()` stops, `.effective_port` tells the port."""
     return create_server(
         wsgi_app(metbot),

@@ -40,15 +40,17 @@ class TokenCipher:
         if not stored or not stored.startswith(self.PREFIX):
             return stored
         try:
-            return self.fernet.decrypt(stored[len(self.PREFIX):].encode()).decode()
+            return self.fernet.decrypt(stored[len(self.PREFIX) :].encode()).decode()
         except InvalidToken:
-            log.error("a stored token could not be decrypted with METBOT_TOKEN_KEY; was a key removed too early?")
+            log.error(
+                "a stored token could not be decrypted with METBOT_TOKEN_KEY; was a key removed too early?"
+            )
             return None
 
     def rotate(self, stored: str | None) -> str | None:
         if not stored or not stored.startswith(self.PREFIX):
             return self.seal(stored)
-        return self.PREFIX + self.fernet.rotate(stored[len(self.PREFIX):].encode()).decode()
+        return self.PREFIX + self.fernet.rotate(stored[len(self.PREFIX) :].encode()).decode()
 
 
 class EncryptedInstallationStore(SQLAlchemyInstallationStore):
@@ -79,15 +81,31 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
     def save_bot(self, bot: Bot) -> None:
         super().save_bot(self._sealed(bot))
 
-    def find_bot(self, *, enterprise_id: str | None, team_id: str | None,
-                 is_enterprise_install: bool | None = False) -> Bot | None:
-        return self._opened(super().find_bot(enterprise_id=enterprise_id, team_id=team_id,
-                                             is_enterprise_install=is_enterprise_install))
+    def find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        return self._opened(
+            super().find_bot(
+                enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+            )
+        )
 
-    def find_installation(self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None,
-                          is_enterprise_install: bool | None = False) -> Installation | None:
-        return self._opened(super().find_installation(enterprise_id=enterprise_id, team_id=team_id,
-                                                      user_id=user_id, is_enterprise_install=is_enterprise_install))
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        return self._opened(
+            super().find_installation(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                user_id=user_id,
+                is_enterprise_install=is_enterprise_install,
+            )
+        )
 
     def rotate_keys(self) -> int:
         """Re-encrypt every stored token under the first key; run on start, so rotation is a restart."""
@@ -106,7 +124,9 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
 def oauth_settings(settings: Settings, engine: Engine) -> tuple[OAuthSettings, EncryptedInstallationStore]:
     settings.require_token_key()
     assert settings.slack_client_id is not None
-    store = EncryptedInstallationStore(settings.slack_client_id, engine, TokenCipher(secret(settings.metbot_token_key)))
+    store = EncryptedInstallationStore(
+        settings.slack_client_id, engine, TokenCipher(secret(settings.metbot_token_key))
+    )
     rotated = store.rotate_keys()
     if rotated:
         log.info("re-encrypted stored tokens under the current key", extra={"rows": rotated})
@@ -124,8 +144,9 @@ def oauth_settings(settings: Settings, engine: Engine) -> tuple[OAuthSettings, E
     )
 
 
-def client_finder(store: EncryptedInstallationStore | None, fallback: WebClient,
-                  make: Callable[[str], WebClient]) -> Callable[[str], WebClient | None]:
+def client_finder(
+    store: EncryptedInstallationStore | None, fallback: WebClient, make: Callable[[str], WebClient]
+) -> Callable[[str], WebClient | None]:
     """Which client speaks for a workspace: its own bot token with OAuth, the one bot token otherwise."""
     if store is None:
         return lambda _team: fallback

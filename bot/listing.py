@@ -52,8 +52,15 @@ def contacts_reply(lines: list[ContactLine], total: int, *, today: date) -> Repl
             buttons = (Button("contact.cold", "Went cold", str(line.contact_id)),)
         # Mutual value: flag a relationship that is one-sided either way.
         flag = balance_note(line.referrals_given, line.referrals_received)
-        sections.append(Section(title=title, text=met, fields=tuple(fields), buttons=buttons,
-                                note=f"⚖️ {flag}" if flag else None))
+        sections.append(
+            Section(
+                title=title,
+                text=met,
+                fields=tuple(fields),
+                buttons=buttons,
+                note=f"⚖️ {flag}" if flag else None,
+            )
+        )
     more = total - len(lines)
     headline = f"Your {len(lines)} most recent contacts" if more > 0 else f"Your contacts ({total})"
     if more > 0:

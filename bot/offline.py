@@ -55,8 +55,9 @@ class OfflineBot:
     def __enter__(self) -> OfflineBot:
         self.fake.start()
         self.settings = local_settings(self.fake, self.database_url, **self.settings_overrides)
-        self.metbot: Metbot = build_app(self.settings, clock=self.clock, cadence=self.cadence,
-                                        slack_timeout=self.slack_timeout)
+        self.metbot: Metbot = build_app(
+            self.settings, clock=self.clock, cadence=self.cadence, slack_timeout=self.slack_timeout
+        )
         self._server = make_server(self.metbot, host="127.0.0.1", port=0)
         self._thread = threading.Thread(target=self._server.run, name="metbot-http", daemon=True)
         self._thread.start()

@@ -54,15 +54,28 @@ def _other_person(row: ReferralRow) -> Person:
 
 
 def _section(row: ReferralRow) -> Section:
-    return outcome_section(row.referral_id, direction=row.direction, other=_other_person(row),
-                           referred=row.referred_name, company=row.company, outcome=row.outcome,
-                           value=row.value, note=row.note)
+    return outcome_section(
+        row.referral_id,
+        direction=row.direction,
+        other=_other_person(row),
+        referred=row.referred_name,
+        company=row.company,
+        outcome=row.outcome,
+        value=row.value,
+        note=row.note,
+    )
 
 
 def _to_trust(contact: Contact) -> bool:
     """A referral received (so exchanged, if one was given too) is the mark of Trust; True when it moved."""
-    state = FollowState(phase=contact.phase, due_on=contact.due_on, nudges=contact.nudges, asks=contact.asks,
-                        stage=contact.stage, snooze_note=contact.snooze_note)
+    state = FollowState(
+        phase=contact.phase,
+        due_on=contact.due_on,
+        nudges=contact.nudges,
+        asks=contact.asks,
+        stage=contact.stage,
+        snooze_note=contact.snooze_note,
+    )
     moved = after_referral(state).stage
     if moved == contact.stage:
         return False
@@ -81,9 +94,10 @@ class ReferralService:
         return referrals.shoutout_channel(session, member.workspace_id) or self.default_channel
 
     def _refuse(self, who: Who, referral_id: int | None, action: str, message: str | None = None) -> Refusal:
-        log.warning("refused: referral is not the acting user's",
-                    extra={"team": who.workspace, "user": who.user, "action": action,
-                           "referral": referral_id})
+        log.warning(
+            "refused: referral is not the acting user's",
+            extra={"team": who.workspace, "user": who.user, "action": action, "referral": referral_id},
+        )
         return Refusal(message) if message else Refusal()
 
     # --- recording ----------------------------------------------------------------------------
@@ -112,8 +126,9 @@ class ReferralService:
             recorded = self._record(who, draft, None)
         except SQLAlchemyError:
             log.exception("referral form failed", extra={"team": who.workspace, "user": who.user})
-            return FormErrors({"referred": "Sorry, I couldn't save that just now. Please try again in a "
-                                           "moment."})
+            return FormErrors(
+                {"referred": "Sorry, I couldn't save that just now. Please try again in a moment."}
+            )
         return recorded_reply(recorded)
 
     def _record(self, who: Who, draft: ReferralDraft, display: str | None) -> Recorded:
@@ -133,26 +148,46 @@ class ReferralService:
                 contact = referrals.contact_linked_to(session, me.id, other.user)
             else:
                 assert other.name is not None
-                contact, _ = referrals.contact_named(session, me.id, name=other.name,
-                                                     key=name_key(other.name), company=other.company, now=now,
-                                                     due_on=due)
-            referred, _ = referrals.contact_named(session, me.id, name=draft.referred,
-                                                  key=name_key(draft.referred), company=draft.company,
-                                                  now=now, due_on=due)
+                contact, _ = referrals.contact_named(
+                    session,
+                    me.id,
+                    name=other.name,
+                    key=name_key(other.name),
+                    company=other.company,
+                    now=now,
+                    due_on=due,
+                )
+            referred, _ = referrals.contact_named(
+                session,
+                me.id,
+                name=draft.referred,
+                key=name_key(draft.referred),
+                company=draft.company,
+                now=now,
+                due_on=due,
+            )
             channel = None if draft.private else self._channel(session, me)
             other_member_id = teammate.id if teammate else None
             other_contact_id = contact.id if contact else None
             row = Referral(
-                workspace_id=me.workspace_id, member_id=me.id, direction=draft.direction,
+                workspace_id=me.workspace_id,
+                member_id=me.id,
+                direction=draft.direction,
                 giver_member_id=me.id if given else other_member_id,
                 giver_name=None if given else other.name,
                 giver_contact_id=None if given else other_contact_id,
                 receiver_member_id=other_member_id if given else me.id,
                 receiver_name=other.name if given else None,
                 receiver_contact_id=other_contact_id if given else None,
-                referred_name=draft.referred, referred_contact_id=referred.id, company=draft.company,
-                note=draft.note, outcome="open", private=draft.private, shoutout="due" if channel else "none",
-                created_at=now, updated_at=now,
+                referred_name=draft.referred,
+                referred_contact_id=referred.id,
+                company=draft.company,
+                note=draft.note,
+                outcome="open",
+                private=draft.private,
+                shoutout="due" if channel else "none",
+                created_at=now,
+                updated_at=now,
             )
             session.add(row)
             session.flush()
@@ -168,8 +203,15 @@ class ReferralService:
                     trust = contact.name
             referral_id = row.id
         person = Person(display or "your teammate", other.user) if other.user else Person(other.name or "")
-        return Recorded(referral_id=referral_id, draft=draft, other=person, channel=channel, trust=trust,
-                        given=given_n, received=received_n)
+        return Recorded(
+            referral_id=referral_id,
+            draft=draft,
+            other=person,
+            channel=channel,
+            trust=trust,
+            given=given_n,
+            received=received_n,
+        )
 
     # --- outcomes -----------------------------------------------------------------------------
 
@@ -231,11 +273,16 @@ class ReferralService:
                     referrals.finish_shoutout(session, r.referral_id, posted=False, error="no channel")
                 return []
         return [
-            Shoutout(r.referral_id, channel, shoutout_reply(
-                giver=Person(r.giver_name or "A teammate", r.giver_user),
-                receiver=Person(r.receiver_name or "a teammate", r.receiver_user),
-                outcome=r.outcome, value=r.value,
-            ))
+            Shoutout(
+                r.referral_id,
+                channel,
+                shoutout_reply(
+                    giver=Person(r.giver_name or "A teammate", r.giver_user),
+                    receiver=Person(r.receiver_name or "a teammate", r.receiver_user),
+                    outcome=r.outcome,
+                    value=r.value,
+                ),
+            )
             for r in rows
         ]
 
@@ -257,8 +304,10 @@ class ReferralService:
             if choice is None:
                 return config_reply(current, default=self.default_channel, changed=False)
             if not is_admin:
-                log.warning("refused: only an admin may set the shoutout channel",
-                            extra={"team": who.workspace, "user": who.user, "action": "config_channel"})
+                log.warning(
+                    "refused: only an admin may set the shoutout channel",
+                    extra={"team": who.workspace, "user": who.user, "action": "config_channel"},
+                )
                 return Refusal(NOT_ADMIN)
             channel = choice.place.channel if choice.place else None
             referrals.set_shoutout_channel(session, me.workspace_id, channel)

@@ -22,7 +22,10 @@ from bot.results import Button, Form, FormErrors, Input, Person, Place, Reply, S
 
 Direction = Literal["given", "received"]
 OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("open", "Open"), ("met", "They met"), ("closed", "Closed business"), ("no_deal", "No deal"),
+    ("open", "Open"),
+    ("met", "They met"),
+    ("closed", "Closed business"),
+    ("no_deal", "No deal"),
 )
 OUTCOME_LABEL = dict(OUTCOMES)
 LIMITS = {"name": 120, "company": 120, "note": 1000, "value": 64}
@@ -74,17 +77,24 @@ _GIVE_VERB = r"(?:gave|give|sent|send|passed|passes)"
 # "<giver> referred <referred> to me", "got/received <referred> from <giver>"
 _RECEIVED = (
     re.compile(rf"^(?P<other>.+?)\s+{_INTRO_VERB}\s+me\s+(?:to|with)\s+(?P<referred>.+)$", re.IGNORECASE),
-    re.compile(rf"^(?P<other>.+?)\s+{_GIVE_VERB}\s+me\s+(?:a\s+referral\s*(?:to|for|:)?\s*)?(?P<referred>.+)$",
-               re.IGNORECASE),
-    re.compile(rf"^(?P<other>.+?)\s+(?:{_INTRO_VERB}|{_GIVE_VERB})\s+(?P<referred>.+?)\s+to\s+me$",
-               re.IGNORECASE),
-    re.compile(r"^(?:i\s+)?(?:got|received|was\s+given)\s+(?:a\s+referral\s*(?:to|for|:)?\s*)?"
-               r"(?P<referred>.+)\s+from\s+(?P<other>.+?)$", re.IGNORECASE),
+    re.compile(
+        rf"^(?P<other>.+?)\s+{_GIVE_VERB}\s+me\s+(?:a\s+referral\s*(?:to|for|:)?\s*)?(?P<referred>.+)$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"^(?P<other>.+?)\s+(?:{_INTRO_VERB}|{_GIVE_VERB})\s+(?P<referred>.+?)\s+to\s+me$", re.IGNORECASE
+    ),
+    re.compile(
+        r"^(?:i\s+)?(?:got|received|was\s+given)\s+(?:a\s+referral\s*(?:to|for|:)?\s*)?"
+        r"(?P<referred>.+)\s+from\s+(?P<other>.+?)$",
+        re.IGNORECASE,
+    ),
 )
 # given: "gave <referred> to <receiver>", "I introduced <referred> to <receiver>"
 _GIVEN = (
-    re.compile(rf"^(?:i\s+)?(?:{_GIVE_VERB}|{_INTRO_VERB})\s+(?P<referred>.+)\s+to\s+(?P<other>.+?)$",
-               re.IGNORECASE),
+    re.compile(
+        rf"^(?:i\s+)?(?:{_GIVE_VERB}|{_INTRO_VERB})\s+(?P<referred>.+)\s+to\s+(?P<other>.+?)$", re.IGNORECASE
+    ),
 )
 
 
@@ -95,7 +105,7 @@ def _clean(value: str) -> str:
 
 
 def _split_company(person: str) -> tuple[str, str | None]:
-    """"Sam Lee (Globex)", "Sam Lee at Globex", "Sam Lee from Globex" or "Sam Lee, Globex"."""
+    """ "Sam Lee (Globex)", "Sam Lee at Globex", "Sam Lee from Globex" or "Sam Lee, Globex"."""
     m = re.match(r"^(?P<name>[^()]+?)\s*\((?P<company>[^()]*)\)?\s*$", person)
     if m is not None and "(" in person:
         return m["name"], m["company"]
@@ -120,8 +130,11 @@ def _other(text: str, me: str) -> Other | Problem:
     name, company = _split_company(text)
     name = _clean(name)
     if name.startswith("@"):
-        return Problem("other", f"I couldn't tell who {name} is: pick the teammate from Slack's @ "
-                                "autocomplete, or type their full name if they're outside Slack.")
+        return Problem(
+            "other",
+            f"I couldn't tell who {name} is: pick the teammate from Slack's @ "
+            "autocomplete, or type their full name if they're outside Slack.",
+        )
     if not name or name.lower() in _MYSELF:
         return Problem("other", "Who was on the other end? Name the teammate with @, or type their name.")
     return Other(name=name, company=_clean(company or "") or None)
@@ -143,7 +156,7 @@ def parse_referral(text: str, *, me: str) -> ReferralDraft | Problem:
     private = False
     m = _PRIVATE.match(text)
     if m is not None:
-        private, text = True, text[m.end():]
+        private, text = True, text[m.end() :]
     head, _, rest = text.partition(";")
     notes = [_NOTE_KEY.sub("", part.strip()).strip() for part in rest.split(";")]
     note = "; ".join(n for n in notes if n) or None
@@ -169,22 +182,29 @@ def parse_referral(text: str, *, me: str) -> ReferralDraft | Problem:
     if isinstance(other, Problem):
         return other
     if _ANY_MENTION.search(found["referred"]):
-        return Problem("referred", "The person referred is usually outside the team: type their name, "
-                                   "not a mention.")
+        return Problem(
+            "referred", "The person referred is usually outside the team: type their name, not a mention."
+        )
     referred, company = _split_company(found["referred"])
     referred, company = _clean(referred), _clean(company or "") or None
     if not referred or referred.lower() in _MYSELF:
         return Problem("referred", "Who was referred? Add their name.")
     if other.name and name_key(other.name) == name_key(referred):
-        return Problem("referred", f"{referred} can't be both the one referred and the other end of the "
-                                   "referral.")
-    for problem in (_too_long(referred, "name", "The name"), _too_long(other.name, "name", "The name"),
-                    _too_long(company, "company", "The company"),
-                    _too_long(other.company, "company", "The company"), _too_long(note, "note", "The note")):
+        return Problem(
+            "referred", f"{referred} can't be both the one referred and the other end of the referral."
+        )
+    for problem in (
+        _too_long(referred, "name", "The name"),
+        _too_long(other.name, "name", "The name"),
+        _too_long(company, "company", "The company"),
+        _too_long(other.company, "company", "The company"),
+        _too_long(note, "note", "The note"),
+    ):
         if problem is not None:
             return problem
-    return ReferralDraft(direction=direction, other=other, referred=referred, company=company, note=note,
-                         private=private)
+    return ReferralDraft(
+        direction=direction, other=other, referred=referred, company=company, note=note, private=private
+    )
 
 
 def problem_reply(problem: Problem) -> Reply:
@@ -204,15 +224,21 @@ def help_reply() -> Reply:
         sections=(
             Section(title="Record a referral", text="\n".join(EXAMPLES)),
             Section(title="A form instead", text="/referral on its own opens a form."),
-            Section(title="Afterwards",
-                    text="Mark what came of it — they met, closed business (with its value) or no deal — "
-                         "from the buttons on the confirmation."),
-            Section(title="Shoutouts",
-                    text="Each referral, and each closed business, is celebrated in the team channel unless "
-                         "you say private. An admin picks the channel with /met config channel #name."),
-            Section(title="Why",
-                    text="Exchanging referrals is how relationships reach Trust. Give first, and keep it "
-                         "two-way."),
+            Section(
+                title="Afterwards",
+                text="Mark what came of it — they met, closed business (with its value) or no deal — "
+                "from the buttons on the confirmation.",
+            ),
+            Section(
+                title="Shoutouts",
+                text="Each referral, and each closed business, is celebrated in the team channel unless "
+                "you say private. An admin picks the channel with /met config channel #name.",
+            ),
+            Section(
+                title="Why",
+                text="Exchanging referrals is how relationships reach Trust. Give first, and keep it "
+                "two-way.",
+            ),
         ),
     )
 
@@ -233,15 +259,30 @@ def referral_form() -> Form:
         intro="Who gave it, who received it, and who was referred. Name the other person either way.",
         inputs=(
             Input("direction", "Which way", kind="choice", options=DIRECTIONS, value="given", optional=False),
-            Input("teammate", "The other person, if they're a teammate", kind="user",
-                  placeholder="Pick a teammate", hint="Who you gave it to, or who gave it to you."),
-            Input("other_name", "…or their name, if they're outside Slack", placeholder="Bob Smith",
-                  max_length=LIMITS["name"]),
-            Input("referred", "Who was referred", optional=False, placeholder="Jane Doe",
-                  max_length=LIMITS["name"]),
+            Input(
+                "teammate",
+                "The other person, if they're a teammate",
+                kind="user",
+                placeholder="Pick a teammate",
+                hint="Who you gave it to, or who gave it to you.",
+            ),
+            Input(
+                "other_name",
+                "…or their name, if they're outside Slack",
+                placeholder="Bob Smith",
+                max_length=LIMITS["name"],
+            ),
+            Input(
+                "referred",
+                "Who was referred",
+                optional=False,
+                placeholder="Jane Doe",
+                max_length=LIMITS["name"],
+            ),
             Input("company", "Their company", placeholder="Acme Corp", max_length=LIMITS["company"]),
-            Input("note", "Note", kind="long_text", placeholder="Needs a new printer",
-                  max_length=LIMITS["note"]),
+            Input(
+                "note", "Note", kind="long_text", placeholder="Needs a new printer", max_length=LIMITS["note"]
+            ),
             Input("share", "Shoutout", kind="choice", options=SHARING, value="team", optional=False),
         ),
     )
@@ -274,9 +315,12 @@ def read_form(values: dict[str, object], *, me: str) -> ReferralDraft | FormErro
         errors["referred"] = "Who was referred? A name is needed."
     elif other_name and name_key(other_name) == name_key(referred):
         errors["referred"] = "They can't be both the one referred and the other end of the referral."
-    for key, value, limit in (("other_name", other_name, LIMITS["name"]),
-                              ("referred", referred, LIMITS["name"]),
-                              ("company", company, LIMITS["company"]), ("note", note, LIMITS["note"])):
+    for key, value, limit in (
+        ("other_name", other_name, LIMITS["name"]),
+        ("referred", referred, LIMITS["name"]),
+        ("company", company, LIMITS["company"]),
+        ("note", note, LIMITS["note"]),
+    ):
         if value and len(value) > limit and key not in errors:
             errors[key] = f"Please keep this under {limit} characters (it has {len(value)})."
     share = values.get("share")
@@ -345,9 +389,11 @@ def item_key(referral_id: int) -> str:
 
 def outcome_buttons(referral_id: int, outcome: str) -> tuple[Button, ...]:
     return tuple(
-        Button("referral.outcome", label, f"{referral_id}:{key}",
-               style="primary" if key == "closed" else None)
-        for key, label in OUTCOMES if key != outcome
+        Button(
+            "referral.outcome", label, f"{referral_id}:{key}", style="primary" if key == "closed" else None
+        )
+        for key, label in OUTCOMES
+        if key != outcome
     )
 
 
@@ -355,8 +401,17 @@ def _who(referred: str, company: str | None) -> str:
     return referred + (f" ({company})" if company else "")
 
 
-def outcome_section(referral_id: int, *, direction: str, other: Person, referred: str, company: str | None,
-                    outcome: str, value: str | None, note: str | None = None) -> Section:
+def outcome_section(
+    referral_id: int,
+    *,
+    direction: str,
+    other: Person,
+    referred: str,
+    company: str | None,
+    outcome: str,
+    value: str | None,
+    note: str | None = None,
+) -> Section:
     """The part of the confirmation that the outcome buttons update in place."""
     if direction == "given":
         said: tuple[str | Person | Place, ...] = ("You gave ", _who(referred, company), " to ", other, ".")
@@ -366,30 +421,56 @@ def outcome_section(referral_id: int, *, direction: str, other: Person, referred
     fields: list[tuple[str, str]] = [("Outcome", state)]
     if note:
         fields.append(("Note", note))
-    return Section(key=item_key(referral_id), said=said, fields=tuple(fields),
-                   buttons=outcome_buttons(referral_id, outcome), note="What came of it? Update it any time.")
+    return Section(
+        key=item_key(referral_id),
+        said=said,
+        fields=tuple(fields),
+        buttons=outcome_buttons(referral_id, outcome),
+        note="What came of it? Update it any time.",
+    )
 
 
 def recorded_reply(recorded: Recorded) -> Reply:
     d = recorded.draft
-    verb = f"you gave {d.referred} to {recorded.other.name}" if d.direction == "given" \
+    verb = (
+        f"you gave {d.referred} to {recorded.other.name}"
+        if d.direction == "given"
         else f"{recorded.other.name} gave you {d.referred}"
+    )
     headline = f"Referral recorded: {verb}."
     sections = [
         Section(title="Referral recorded"),
-        outcome_section(recorded.referral_id, direction=d.direction, other=recorded.other,
-                        referred=d.referred, company=d.company, outcome=recorded.outcome,
-                        value=recorded.value, note=d.note),
+        outcome_section(
+            recorded.referral_id,
+            direction=d.direction,
+            other=recorded.other,
+            referred=d.referred,
+            company=d.company,
+            outcome=recorded.outcome,
+            value=recorded.value,
+            note=d.note,
+        ),
     ]
     if d.direction == "given":
-        sections.append(Section(text="That's leading with generosity. Follow up with both of them in a few "
-                                     "days to make sure the introduction landed."))
+        sections.append(
+            Section(
+                text="That's leading with generosity. Follow up with both of them in a few "
+                "days to make sure the introduction landed."
+            )
+        )
     else:
-        sections.append(Section(text=f"Say thank you, and follow up with {d.referred} tomorrow: a referral "
-                                     "goes cold fast. Then look for one to give back."))
+        sections.append(
+            Section(
+                text=f"Say thank you, and follow up with {d.referred} tomorrow: a referral "
+                "goes cold fast. Then look for one to give back."
+            )
+        )
     if recorded.trust:
-        sections.append(Section(text=f"🤝 {recorded.trust} is now at Trust: referrals exchanged are where "
-                                     "business happens."))
+        sections.append(
+            Section(
+                text=f"🤝 {recorded.trust} is now at Trust: referrals exchanged are where business happens."
+            )
+        )
     flag = balance_note(recorded.given, recorded.received)
     if flag:
         sections.append(Section(text=f"{recorded.other.name}: {flag}"))
@@ -398,14 +479,19 @@ def recorded_reply(recorded: Recorded) -> Reply:
     elif recorded.channel:
         sections.append(Section(said=("🎉 A shoutout for the team goes to ", Place(recorded.channel), ".")))
     else:
-        sections.append(Section(note="No team channel is set for shoutouts yet: a workspace admin can pick "
-                                     "one with /met config channel #name."))
+        sections.append(
+            Section(
+                note="No team channel is set for shoutouts yet: a workspace admin can pick "
+                "one with /met config channel #name."
+            )
+        )
     return Reply(headline=headline, sections=tuple(sections))
 
 
 def save_failed_reply() -> Reply:
-    message = ("Sorry, I couldn't save that referral just now. Nothing was changed; please try again in a "
-               "moment.")
+    message = (
+        "Sorry, I couldn't save that referral just now. Nothing was changed; please try again in a moment."
+    )
     return Reply(headline=message, sections=(Section(text=message),))
 
 
@@ -425,22 +511,42 @@ def shoutout_reply(*, giver: Person, receiver: Person, outcome: str, value: str 
     """The warm message for the team channel. It names the two people, never who was referred."""
     if outcome == "closed":
         worth = f" worth {value}" if value else ""
-        headline = (f"💰 Closed business: {giver.name}'s referral to {receiver.name} turned into "
-                    f"business{worth}")
-        thanks: tuple[str | Person | Place, ...] = ("thank you, ", giver, "!") if giver.user \
-            else ("well done, ", receiver, "!")
+        headline = (
+            f"💰 Closed business: {giver.name}'s referral to {receiver.name} turned into business{worth}"
+        )
+        thanks: tuple[str | Person | Place, ...] = (
+            ("thank you, ", giver, "!") if giver.user else ("well done, ", receiver, "!")
+        )
         said: tuple[str | Person | Place, ...] = (
-            "💰 Closed business! ", giver, "'s referral to ", receiver, f" turned into business{worth}. "
-            "That's what Trust looks like — ", *thanks,
+            "💰 Closed business! ",
+            giver,
+            "'s referral to ",
+            receiver,
+            f" turned into business{worth}. That's what Trust looks like — ",
+            *thanks,
         )
     else:
         headline = f"🎉 {giver.name} gave {receiver.name} a referral"
         if giver.user:
-            said = ("🎉 ", giver, " gave ", receiver, " a referral. Thank you for leading with generosity, ",
-                    giver, "!")
+            said = (
+                "🎉 ",
+                giver,
+                " gave ",
+                receiver,
+                " a referral. Thank you for leading with generosity, ",
+                giver,
+                "!",
+            )
         else:
-            said = ("🎉 ", giver, " gave ", receiver,
-                    " a referral: that's a relationship at Trust. Nice work, ", receiver, "!")
+            said = (
+                "🎉 ",
+                giver,
+                " gave ",
+                receiver,
+                " a referral: that's a relationship at Trust. Nice work, ",
+                receiver,
+                "!",
+            )
     return Reply(headline=headline, sections=(Section(said=said),))
 
 
@@ -485,8 +591,9 @@ def parse_config(text: str) -> ChannelChoice | Problem | None:
     if not words:
         return None
     if words[0].lower() != "channel":
-        return Problem("text", "I only know one setting: /met config channel #name picks the shoutout "
-                               "channel.")
+        return Problem(
+            "text", "I only know one setting: /met config channel #name picks the shoutout channel."
+        )
     arg = words[1].strip() if len(words) > 1 else ""
     if not arg:
         return Problem("text", "Which channel? For example: /met config channel #wins")
@@ -497,14 +604,20 @@ def parse_config(text: str) -> ChannelChoice | Problem | None:
         return ChannelChoice(Place(m[1], _clean(m[2] or "") or None))
     if _CHANNEL_ID.match(arg):
         return ChannelChoice(Place(arg))
-    return Problem("text", "Pick the channel from Slack's # autocomplete (type # and choose it) so I get its "
-                           "ID: /met config channel #wins")
+    return Problem(
+        "text",
+        "Pick the channel from Slack's # autocomplete (type # and choose it) so I get its "
+        "ID: /met config channel #wins",
+    )
 
 
 def config_reply(channel: str | None, *, default: str | None, changed: bool) -> Reply:
     if channel:
-        lead = "Done: shoutouts and the weekly roundup will go to " if changed \
+        lead = (
+            "Done: shoutouts and the weekly roundup will go to "
+            if changed
             else "Shoutouts and the weekly roundup go to "
+        )
         said: tuple[str | Person | Place, ...] = (lead, Place(channel), ".")
         note = "Invite me there with /invite @metbot if I'm not in it yet."
     elif default:
@@ -517,5 +630,7 @@ def config_reply(channel: str | None, *, default: str | None, changed: bool) -> 
     return Reply(headline=headline, sections=(Section(said=said, note=note),))
 
 
-NOT_ADMIN = ("Only a workspace admin or owner can choose the shoutout channel. Ask one of them to run "
-             "/met config channel #name.")
+NOT_ADMIN = (
+    "Only a workspace admin or owner can choose the shoutout channel. Ask one of them to run "
+    "/met config channel #name."
+)

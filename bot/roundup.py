@@ -60,8 +60,10 @@ def owed_week(now: datetime, timezone: str | None, hour: int = ROUNDUP_HOUR) -> 
 def week_bounds(week_start: date, timezone: str | None) -> tuple[datetime, datetime]:
     """[Monday 00:00, next Monday 00:00) local, as aware datetimes."""
     tz = zone(timezone)
-    return (datetime.combine(week_start, time(0), tzinfo=tz),
-            datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=tz))
+    return (
+        datetime.combine(week_start, time(0), tzinfo=tz),
+        datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=tz),
+    )
 
 
 # --- what -----------------------------------------------------------------------------------------
@@ -90,8 +92,13 @@ def roundup_reply(facts: WeekFacts, week_start: date) -> Reply | None:
             text += f" {facts.outside_givers} came from people outside the team."
         sections.append(Section(title="Referrals", text=text))
     else:
-        sections.append(Section(title="Referrals", text="No referrals this week. Who on your list could you "
-                                                         "introduce to someone? Record it with /referral."))
+        sections.append(
+            Section(
+                title="Referrals",
+                text="No referrals this week. Who on your list could you "
+                "introduce to someone? Record it with /referral.",
+            )
+        )
     if facts.givers:
         said: list[str | Person | Place] = ["Most generous: "]
         for i, (user, n) in enumerate(facts.givers):
@@ -103,11 +110,13 @@ def roundup_reply(facts: WeekFacts, week_start: date) -> Reply | None:
     if facts.breakdowns:
         fields = tuple((BY_KEY[k].label if k in BY_KEY else k, str(n)) for k, n in facts.breakdowns)
         top = BY_KEY.get(facts.breakdowns[0][0])
-        sections.append(Section(
-            title="Why connections stalled (counts only)",
-            fields=fields,
-            note=f"Most common: {top.label.lower()}. {top.tip}" if top else None,
-        ))
+        sections.append(
+            Section(
+                title="Why connections stalled (counts only)",
+                fields=fields,
+                note=f"Most common: {top.label.lower()}. {top.tip}" if top else None,
+            )
+        )
     return Reply(headline=headline, sections=tuple(sections))
 
 
@@ -138,8 +147,16 @@ class Roundups:
         self.open_owed(now, report)
         self.post_claimed(now, report)
         if report.opened or report.posted or report.failed:
-            log.info("roundup", extra={"action": "roundup", "opened": report.opened, "posted": report.posted,
-                                       "skipped": report.skipped, "failed": report.failed})
+            log.info(
+                "roundup",
+                extra={
+                    "action": "roundup",
+                    "opened": report.opened,
+                    "posted": report.posted,
+                    "skipped": report.skipped,
+                    "failed": report.failed,
+                },
+            )
         return report
 
     def open_owed(self, now: datetime, report: RoundupReport) -> None:
@@ -159,8 +176,9 @@ class Roundups:
     def post_claimed(self, now: datetime, report: RoundupReport) -> None:
         while True:
             with self.sessions.begin() as session:
-                claimed = referrals.claim_roundups(session, worker=self.worker_id, now=now,
-                                                   lease_until=now + self.lease, limit=self.batch)
+                claimed = referrals.claim_roundups(
+                    session, worker=self.worker_id, now=now, lease_until=now + self.lease, limit=self.batch
+                )
                 teams = {t.workspace_id: t for t in referrals.teams(session)} if claimed else {}
                 facts = {}
                 for c in claimed:
@@ -179,18 +197,30 @@ class Roundups:
                     delivery = self.poster.post(team.external_id, channel, reply)
                 except (ChannelUnavailable, Undeliverable) as problem:
                     self._finish(c.roundup_id, status="skipped", channel=channel, error=str(problem)[:200])
-                    log.warning("roundup not posted", extra={"team": team.external_id, "channel": channel,
-                                                             "error": str(problem)})
+                    log.warning(
+                        "roundup not posted",
+                        extra={"team": team.external_id, "channel": channel, "error": str(problem)},
+                    )
                     report.skipped += 1
                     continue
                 except Exception as problem:  # TryLater, or anything: one team never stops the others
-                    self._finish(c.roundup_id, status="pending", lease_until=now + self.retry_after,
-                                 error=f"{type(problem).__name__}: {problem}"[:200])
+                    self._finish(
+                        c.roundup_id,
+                        status="pending",
+                        lease_until=now + self.retry_after,
+                        error=f"{type(problem).__name__}: {problem}"[:200],
+                    )
                     log.warning("roundup will retry", extra={"team": team.external_id, "error": str(problem)})
                     report.failed += 1
                     continue
-                self._finish(c.roundup_id, status="sent", channel=delivery.channel, ts=delivery.ts,
-                             sent_at=now, error=None)
+                self._finish(
+                    c.roundup_id,
+                    status="sent",
+                    channel=delivery.channel,
+                    ts=delivery.ts,
+                    sent_at=now,
+                    error=None,
+                )
                 report.posted += 1
             if len(claimed) < self.batch:
                 return

@@ -28,7 +28,15 @@ def tick(metbot: Metbot) -> None:
 
 def start_scheduler(metbot: Metbot, *, seconds: int = 60) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(tick, "interval", seconds=seconds, args=[metbot], id="sweep", max_instances=1,
-                      coalesce=True, misfire_grace_time=seconds)
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=seconds,
+        args=[metbot],
+        id="sweep",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=seconds,
+    )
     scheduler.start()
     return scheduler

@@ -184,15 +184,18 @@ class Core:
             today = local_today(self.clock(), member.timezone)
         return capture.meeting_form(today=today, draft=draft, meeting_id=meeting_id)
 
-    def submit_meeting_form(self, who: Who, values: dict[str, object], context: str) -> Reply | FormErrors | Refusal:
+    def submit_meeting_form(
+        self, who: Who, values: dict[str, object], context: str
+    ) -> Reply | FormErrors | Refusal:
         try:
             return self._submit_meeting_form(who, values, context)
         except SQLAlchemyError:
             log.exception("form save failed", extra={"team": who.workspace, "user": who.user})
             return FormErrors({"name": capture.SAVE_FAILED})
 
-    def _submit_meeting_form(self, who: Who, values: dict[str, object], context: str
-                             ) -> Reply | FormErrors | Refusal:
+    def _submit_meeting_form(
+        self, who: Who, values: dict[str, object], context: str
+    ) -> Reply | FormErrors | Refusal:
         today = self.today(who)
         draft = capture.read_form(values, today=today)
         if isinstance(draft, FormErrors):
@@ -200,8 +203,10 @@ class Core:
         meeting_id, _channel = capture.read_form_context(context)
         logged = self._save(who, draft, meeting_id=meeting_id)
         if isinstance(logged, Refusal):
-            log.warning("form names a meeting the user does not own",
-                        extra={"team": who.workspace, "user": who.user, "meeting": meeting_id})
+            log.warning(
+                "form names a meeting the user does not own",
+                extra={"team": who.workspace, "user": who.user, "meeting": meeting_id},
+            )
             return logged
         return capture.logged_reply(logged, today=today)
 
@@ -224,7 +229,9 @@ class Core:
             meetings_at, contacts, breakdowns = followups.history(session, member.id)
         history = History(
             meetings=tuple(meetings_at),
-            contacts=tuple(ContactFacts(created, stage, first, replied) for created, stage, first, replied in contacts),
+            contacts=tuple(
+                ContactFacts(created, stage, first, replied) for created, stage, first, replied in contacts
+            ),
             breakdowns=tuple(breakdowns),
         )
         return stats_reply(stats_for(history, self.clock()))
@@ -239,8 +246,9 @@ class Core:
             member = people.find_member(session, who.platform, who.workspace, who.user)
             today = local_today(now, member.timezone if member else None)
             if member is None:
-                facts = HomeFacts(due=[], due_total=0, losing=[], losing_total=0, stages={}, stage_names={},
-                                  contacts=0)
+                facts = HomeFacts(
+                    due=[], due_total=0, losing=[], losing_total=0, stages={}, stage_names={}, contacts=0
+                )
                 history = History((), (), ())
                 balance = None
             else:
@@ -252,10 +260,14 @@ class Core:
                     breakdowns=tuple(breakdowns),
                 )
                 balance = referral_balance(session, member.id)
-        referrals = (referral_balance_section(balance.given, balance.received, balance.closed,
-                                              tuple(balance.contacts)) if balance else None)
-        return home_reply(facts, today=today, cadence=self.cadence, stats=stats_for(history, now),
-                          referrals=referrals)
+        referrals = (
+            referral_balance_section(balance.given, balance.received, balance.closed, tuple(balance.contacts))
+            if balance
+            else None
+        )
+        return home_reply(
+            facts, today=today, cadence=self.cadence, stats=stats_for(history, now), referrals=referrals
+        )
 
     def team(self, who: Who) -> Reply:
         """`/met team`: the workspace's figures, counts only."""

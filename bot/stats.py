@@ -109,16 +109,29 @@ def stats_reply(s: Stats) -> Reply:
     if not a.meetings and not a.contacts:
         text = "No meetings logged yet. Start with /met Jane Doe (Acme) at BNI breakfast; next step: coffee"
         return Reply(headline="No stats yet.", sections=(Section(text=text),))
-    headline = f"Your networking: {a.meetings} meeting{'s' if a.meetings != 1 else ''} with {a.contacts} people"
+    headline = (
+        f"Your networking: {a.meetings} meeting{'s' if a.meetings != 1 else ''} with {a.contacts} people"
+    )
     days = s.median_days_to_follow_up
     overview = Section(
         title=headline,
         fields=(
-            ("Follow-up rate", f"{bar(a.follow_up_rate or 0)} {pct(a.follow_up_rate)} ({a.followed_up}/{a.contacts})"),
-            ("Response rate", f"{bar(a.response_rate or 0)} {pct(a.response_rate)} ({a.replied}/{a.followed_up})"),
+            (
+                "Follow-up rate",
+                f"{bar(a.follow_up_rate or 0)} {pct(a.follow_up_rate)} ({a.followed_up}/{a.contacts})",
+            ),
+            (
+                "Response rate",
+                f"{bar(a.response_rate or 0)} {pct(a.response_rate)} ({a.replied}/{a.followed_up})",
+            ),
             ("Median days to first follow-up", "—" if days is None else f"{days:g}"),
-            ("By stage", " · ".join(f"{label} {s.stages.get(k, 0)}" for k, label in
-                                    (("know", "Know"), ("like", "Like"), ("trust", "Trust")))),
+            (
+                "By stage",
+                " · ".join(
+                    f"{label} {s.stages.get(k, 0)}"
+                    for k, label in (("know", "Know"), ("like", "Like"), ("trust", "Trust"))
+                ),
+            ),
         ),
     )
     r, b = s.recent, s.before
@@ -126,10 +139,15 @@ def stats_reply(s: Stats) -> Reply:
         title="Last 90 days versus before",
         fields=(
             ("Meetings", f"{r.meetings} vs {b.meetings}"),
-            ("Follow-up rate", f"{pct(r.follow_up_rate)} vs {pct(b.follow_up_rate)}"
-                               f"{trend(r.follow_up_rate, b.follow_up_rate)}"),
-            ("Response rate", f"{pct(r.response_rate)} vs {pct(b.response_rate)}"
-                              f"{trend(r.response_rate, b.response_rate)}"),
+            (
+                "Follow-up rate",
+                f"{pct(r.follow_up_rate)} vs {pct(b.follow_up_rate)}"
+                f"{trend(r.follow_up_rate, b.follow_up_rate)}",
+            ),
+            (
+                "Response rate",
+                f"{pct(r.response_rate)} vs {pct(b.response_rate)}{trend(r.response_rate, b.response_rate)}",
+            ),
             ("Breakdowns", f"{r.breakdowns} vs {b.breakdowns}"),
         ),
     )

@@ -85,9 +85,20 @@ class RateLimit:
 
 def as_due(row: ContactRow) -> DueContact:
     return DueContact(
-        contact_id=row.contact_id, name=row.name, company=row.company, phase=row.phase, due_on=row.due_on,
-        nudges=row.nudges, asks=row.asks, stage=row.stage, snooze_note=row.snooze_note, event=row.event,
-        met_on=row.met_on, next_step=row.next_step, next_step_owner=row.next_step_owner, offer=row.offer,
+        contact_id=row.contact_id,
+        name=row.name,
+        company=row.company,
+        phase=row.phase,
+        due_on=row.due_on,
+        nudges=row.nudges,
+        asks=row.asks,
+        stage=row.stage,
+        snooze_note=row.snooze_note,
+        event=row.event,
+        met_on=row.met_on,
+        next_step=row.next_step,
+        next_step_owner=row.next_step_owner,
+        offer=row.offer,
     )
 
 
@@ -110,8 +121,17 @@ class Sweeper:
             replays.forget_before(session, now - timedelta(days=1))
         self.open_owed(now, report)
         self.send_claimed(now, report, started=started)
-        log.info("sweep", extra={"action": "sweep", "outcome": "done", "opened": report.opened,
-                                 "sent": report.sent, "failed": report.failed, "skipped": report.skipped})
+        log.info(
+            "sweep",
+            extra={
+                "action": "sweep",
+                "outcome": "done",
+                "opened": report.opened,
+                "sent": report.sent,
+                "failed": report.failed,
+                "skipped": report.skipped,
+            },
+        )
         return report
 
     def open_owed(self, now: datetime, report: SweepReport) -> None:
@@ -150,21 +170,32 @@ class Sweeper:
             # Sends not started by then are released rather than sent after the lease may have passed.
             send_by = time.monotonic() + 0.9 * self.lease.total_seconds()
             with self.sessions.begin() as session:
-                claimed = followups.claim(session, worker=self.worker_id, now=at, lease_until=at + self.lease,
-                                          limit=self.batch)
+                claimed = followups.claim(
+                    session, worker=self.worker_id, now=at, lease_until=at + self.lease, limit=self.batch
+                )
                 members = followups.members_by_id(session, [c.member_id for c in claimed])
                 due = self._due_for(session, claimed, members)
             if not claimed:
                 return
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="metbot-send") as pool:
                 for c in claimed:
-                    pool.submit(self._deliver, c, members.get(c.member_id), due.get(c.member_id, []), at,
-                                limiter, report, lock, send_by)
+                    pool.submit(
+                        self._deliver,
+                        c,
+                        members.get(c.member_id),
+                        due.get(c.member_id, []),
+                        at,
+                        limiter,
+                        report,
+                        lock,
+                        send_by,
+                    )
             if len(claimed) < self.batch:
                 return
 
-    def _due_for(self, session: object, claimed: list[Claimed], members: dict[int, DueMember]
-                 ) -> dict[int, list[ContactRow]]:
+    def _due_for(
+        self, session: object, claimed: list[Claimed], members: dict[int, DueMember]
+    ) -> dict[int, list[ContactRow]]:
         by_day: dict[date, list[int]] = {}
         for c in claimed:
             by_day.setdefault(c.day, []).append(c.member_id)
@@ -173,9 +204,17 @@ class Sweeper:
             due.update(followups.due_contacts(session, ids, day))  # type: ignore[arg-type]
         return due
 
-    def _deliver(self, claimed: Claimed, member: DueMember | None, rows: list[ContactRow], now: datetime,
-                 limiter: RateLimit, report: SweepReport, lock: threading.Lock,
-                 send_by: float = math.inf) -> None:
+    def _deliver(
+        self,
+        claimed: Claimed,
+        member: DueMember | None,
+        rows: list[ContactRow],
+        now: datetime,
+        limiter: RateLimit,
+        report: SweepReport,
+        lock: threading.Lock,
+        send_by: float = math.inf,
+    ) -> None:
         try:
             self._deliver_one(claimed, member, rows, now, limiter, report, lock, send_by)
         except Exception as error:  # one member's trouble never stops the others
@@ -187,18 +226,37 @@ class Sweeper:
 
     def _release(self, claimed: Claimed, now: datetime, error: str) -> None:
         with self.sessions.begin() as session:
-            followups.finish(session, claimed.digest_id, self.worker_id, status="pending",
-                             lease_until=now + self.retry_after, error=error[:200])
+            followups.finish(
+                session,
+                claimed.digest_id,
+                self.worker_id,
+                status="pending",
+                lease_until=now + self.retry_after,
+                error=error[:200],
+            )
 
-    def _deliver_one(self, claimed: Claimed, member: DueMember | None, rows: list[ContactRow], now: datetime,
-                     limiter: RateLimit, report: SweepReport, lock: threading.Lock,
-                     send_by: float = math.inf) -> None:
+    def _deliver_one(
+        self,
+        claimed: Claimed,
+        member: DueMember | None,
+        rows: list[ContactRow],
+        now: datetime,
+        limiter: RateLimit,
+        report: SweepReport,
+        lock: threading.Lock,
+        send_by: float = math.inf,
+    ) -> None:
         items = [as_due(r) for r in rows]
         reply = digest_for(items, today=claimed.day, cadence=self.cadence)
         if member is None or reply is None:
             with self.sessions.begin() as session:
-                followups.finish(session, claimed.digest_id, self.worker_id, status="skipped",
-                                 error="nothing due" if member else "member gone")
+                followups.finish(
+                    session,
+                    claimed.digest_id,
+                    self.worker_id,
+                    status="skipped",
+                    error="nothing due" if member else "member gone",
+                )
             with lock:
                 report.skipped += 1
             return
@@ -213,11 +271,19 @@ class Sweeper:
             delivery = self.sender.send(member, reply)
         except Undeliverable as gone:
             with self.sessions.begin() as session:
-                followups.finish(session, claimed.digest_id, self.worker_id, status="skipped",
-                                 error=str(gone)[:200])
+                followups.finish(
+                    session, claimed.digest_id, self.worker_id, status="skipped", error=str(gone)[:200]
+                )
                 followups.deactivate(session, member.member_id)
-            log.info("digest", extra={"team": member.workspace, "user": member.user_id, "action": "digest",
-                                      "outcome": "member unreachable; digests stopped"})
+            log.info(
+                "digest",
+                extra={
+                    "team": member.workspace,
+                    "user": member.user_id,
+                    "action": "digest",
+                    "outcome": "member unreachable; digests stopped",
+                },
+            )
             with lock:
                 report.deactivated += 1
             return
@@ -226,15 +292,31 @@ class Sweeper:
             if passing.channel and passing.channel != member.dm_channel:
                 with self.sessions.begin() as session:
                     followups.remember_dm(session, member.member_id, passing.channel)
-            log.warning("digest", extra={"team": member.workspace, "user": member.user_id, "action": "digest",
-                                         "outcome": f"will retry: {passing}"})
+            log.warning(
+                "digest",
+                extra={
+                    "team": member.workspace,
+                    "user": member.user_id,
+                    "action": "digest",
+                    "outcome": f"will retry: {passing}",
+                },
+            )
             with lock:
                 report.failed += 1
             return
         shown = shown_items(items, today=claimed.day)
         with self.sessions.begin() as session:
-            if not followups.finish(session, claimed.digest_id, self.worker_id, status="sent", ts=delivery.ts,
-                                    channel=delivery.channel, sent_at=now, items=len(items), error=None):
+            if not followups.finish(
+                session,
+                claimed.digest_id,
+                self.worker_id,
+                status="sent",
+                ts=delivery.ts,
+                channel=delivery.channel,
+                sent_at=now,
+                items=len(items),
+                error=None,
+            ):
                 log.warning("digest sent after its lease was lost", extra={"member": member.member_id})
             if member.dm_channel != delivery.channel:
                 followups.remember_dm(session, member.member_id, delivery.channel)
@@ -246,12 +328,27 @@ class Sweeper:
                 if contact is None or contact.phase != item.phase or contact.due_on != item.due_on:
                     continue
                 moved = after_shown(item.state, claimed.day, self.cadence)
-                moves.append({"id": contact.id, "phase": moved.phase, "due_on": moved.due_on,
-                              "nudges": moved.nudges, "snooze_note": moved.snooze_note})
+                moves.append(
+                    {
+                        "id": contact.id,
+                        "phase": moved.phase,
+                        "due_on": moved.due_on,
+                        "nudges": moved.nudges,
+                        "snooze_note": moved.snooze_note,
+                    }
+                )
             followups.move_contacts(session, moves)  # one executemany, not one UPDATE per contact
-        log.info("digest", extra={"team": member.workspace, "user": member.user_id, "action": "digest",
-                                  "outcome": "sent", "items": len(items),
-                                  "ms": round((time.perf_counter() - started) * 1000, 1)})
+        log.info(
+            "digest",
+            extra={
+                "team": member.workspace,
+                "user": member.user_id,
+                "action": "digest",
+                "outcome": "sent",
+                "items": len(items),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
         with lock:
             report.sent += 1
             report.items += len(items)

@@ -45,8 +45,10 @@ def register(app: App, core: Core) -> None:
             meeting_id = row_id(body)
             form = core.edit_meeting_form(who, meeting_id) if meeting_id is not None else Refusal()
             if isinstance(form, Refusal):
-                log.warning("edit refused: not the user's meeting",
-                            extra={"team": who.workspace, "user": who.user, "value": str(meeting_id)})
+                log.warning(
+                    "edit refused: not the user's meeting",
+                    extra={"team": who.workspace, "user": who.user, "value": str(meeting_id)},
+                )
                 answer(body, respond, client, form)
                 return
             open_form(body, client, form)

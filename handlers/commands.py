@@ -40,7 +40,9 @@ def run_met(core: Core, who: Who, body: dict[str, Any], respond: Respond, client
     learn_profile(core, client, who)
     text = str(body.get("text") or "")
     if len(text) > MAX_COMMAND_TEXT:
-        log.warning("oversized /met text", extra={"team": who.workspace, "user": who.user, "length": len(text)})
+        log.warning(
+            "oversized /met text", extra={"team": who.workspace, "user": who.user, "length": len(text)}
+        )
     stripped = text.strip()
     word = stripped.split(maxsplit=1)[0].lower() if stripped else ""
     if not stripped:
@@ -63,7 +65,7 @@ def run_met(core: Core, who: Who, body: dict[str, Any], respond: Respond, client
     elif word == "import" and stripped.lower() == "import":
         answer(body, respond, client, user_data(core).import_help())
     elif word == "forget":
-        rest = stripped[len(stripped.split(maxsplit=1)[0]):]
+        rest = stripped[len(stripped.split(maxsplit=1)[0]) :]
         answer(body, respond, client, user_data(core).forget_prompt(who, rest))
     else:
         answer(body, respond, client, core.capture_text(who, text, name_lookup(client)))

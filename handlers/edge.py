@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Respond
-from sqlalchemy.exc import SQLAlchemyError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.capture import SAVE_FAILED
 from bot.results import Refusal, Reply, Section, Who
@@ -39,8 +39,10 @@ def learn_profile(core: Core, client: WebClient, who: Who) -> None:
     try:
         user = client.users_info(user=who.user)["user"]
     except (SlackApiError, SlackClientError) as error:
-        log.warning("users.info failed; using UTC for now", extra={"team": who.workspace, "user": who.user,
-                                                                    "error": str(error)[:200]})
+        log.warning(
+            "users.info failed; using UTC for now",
+            extra={"team": who.workspace, "user": who.user, "error": str(error)[:200]},
+        )
         core.remember(who, Profile(timezone=None))
         return
     profile = user.get("profile") or {}
@@ -102,5 +104,6 @@ def refresh_home(core: Core, client: WebClient, who: Who) -> None:
     try:
         client.views_publish(user_id=who.user, view=home_view(core.home(who)))
     except (SlackApiError, SlackClientError, SQLAlchemyError) as error:
-        log.warning("home refresh failed", extra={"team": who.workspace, "user": who.user,
-                                                  "error": str(error)[:200]})
+        log.warning(
+            "home refresh failed", extra={"team": who.workspace, "user": who.user, "error": str(error)[:200]}
+        )

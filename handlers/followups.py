@@ -39,7 +39,9 @@ def split_value(value: str) -> tuple[int | None, str]:
     return None, tail
 
 
-def show(body: dict[str, Any], respond: Respond, client: WebClient, core: Core, result: Section | Refusal) -> None:
+def show(
+    body: dict[str, Any], respond: Respond, client: WebClient, core: Core, result: Section | Refusal
+) -> None:
     """Update the message the click came from in place, or tell the user (only them) it was refused."""
     if isinstance(result, Refusal):
         answer(body, respond, client, result)
@@ -52,9 +54,12 @@ def show(body: dict[str, Any], respond: Respond, client: WebClient, core: Core, 
             # Ephemeral messages can't be chat.update'd; their response_url can replace them.
             respond(text=message.get("text") or "Updated", blocks=blocks, replace_original=True)
             return
-        client.chat_update(channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),
-                           ts=container.get("message_ts") or message.get("ts"),
-                           text=message.get("text") or result.title or result.text, blocks=blocks)
+        client.chat_update(
+            channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),
+            ts=container.get("message_ts") or message.get("ts"),
+            text=message.get("text") or result.title or result.text,
+            blocks=blocks,
+        )
     elif container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
         client.views_publish(user_id=who_of(body).user, view=home_view(core.home(who_of(body))))
     else:
@@ -84,10 +89,20 @@ def register(app: App, core: Core, engagement: Engagement) -> None:
                 return
             show(body, respond, client, core, result)
         except Exception:
-            log.exception("follow-up action failed", extra={"team": who.workspace, "user": who.user,
-                                                            "action": action_id})
+            log.exception(
+                "follow-up action failed",
+                extra={"team": who.workspace, "user": who.user, "action": action_id},
+            )
             sorry(body, respond, client)
 
-    for action_id in ("fu.done", "fu.cold", "contact.cold", "fu.snooze", "fu.yes", "fu.not_yet", "fu.no",
-                      "fu.why"):
+    for action_id in (
+        "fu.done",
+        "fu.cold",
+        "contact.cold",
+        "fu.snooze",
+        "fu.yes",
+        "fu.not_yet",
+        "fu.no",
+        "fu.why",
+    ):
         app.action(action_id)(ack=ack_now, lazy=[handle])

@@ -24,8 +24,14 @@ def register(app: App, core: Core, store: EncryptedInstallationStore | None) -> 
         if store is not None:
             store.delete_all(enterprise_id=enterprise, team_id=team)
         stopped = core.stop_workspace(team)
-        log.info("app uninstalled", extra={"team": team, "action": "app_uninstalled",
-                                           "outcome": f"tokens deleted, digests stopped for {stopped}"})
+        log.info(
+            "app uninstalled",
+            extra={
+                "team": team,
+                "action": "app_uninstalled",
+                "outcome": f"tokens deleted, digests stopped for {stopped}",
+            },
+        )
 
     def revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
         team = str(body.get("team_id") or "")
@@ -36,8 +42,14 @@ def register(app: App, core: Core, store: EncryptedInstallationStore | None) -> 
                 store.delete_bot(enterprise_id=enterprise, team_id=team)
                 store.delete_installation(enterprise_id=enterprise, team_id=team)
             stopped = core.stop_workspace(team)
-            log.info("bot token revoked", extra={"team": team, "action": "tokens_revoked",
-                                                 "outcome": f"tokens deleted, digests stopped for {stopped}"})
+            log.info(
+                "bot token revoked",
+                extra={
+                    "team": team,
+                    "action": "tokens_revoked",
+                    "outcome": f"tokens deleted, digests stopped for {stopped}",
+                },
+            )
         for user_id in tokens.get("oauth") or []:
             if store is not None:
                 store.delete_installation(enterprise_id=enterprise, team_id=team, user_id=user_id)

@@ -43,8 +43,10 @@ def is_admin(client: WebClient, who: Who) -> bool:
     try:
         user = client.users_info(user=who.user)["user"]
     except (SlackApiError, SlackClientError) as error:
-        log.warning("users.info failed; treating the user as not an admin",
-                    extra={"team": who.workspace, "user": who.user, "error": str(error)[:200]})
+        log.warning(
+            "users.info failed; treating the user as not an admin",
+            extra={"team": who.workspace, "user": who.user, "error": str(error)[:200]},
+        )
         return False
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
@@ -56,8 +58,10 @@ def with_problems(reply: Reply, problems: list[Section]) -> Reply:
 def tell_in_dm(client: WebClient, who: Who, problems: list[Section]) -> None:
     """After a modal there's no response_url: a channel problem goes to the user's DM with the bot."""
     if problems:
-        client.chat_postMessage(channel=who.user, **message(Reply(headline="About your referral's shoutout",
-                                                                   sections=tuple(problems))))
+        client.chat_postMessage(
+            channel=who.user,
+            **message(Reply(headline="About your referral's shoutout", sections=tuple(problems))),
+        )
 
 
 def register(app: App, core: Core, referrals: ReferralService) -> None:
@@ -69,8 +73,10 @@ def register(app: App, core: Core, referrals: ReferralService) -> None:
             learn_profile(core, client, who)
             text = str(body.get("text") or "")
             if len(text) > MAX_COMMAND_TEXT:
-                log.warning("oversized /referral text", extra={"team": who.workspace, "user": who.user,
-                                                               "length": len(text)})
+                log.warning(
+                    "oversized /referral text",
+                    extra={"team": who.workspace, "user": who.user, "length": len(text)},
+                )
             stripped = text.strip()
             if not stripped:
                 client.views_open(trigger_id=body["trigger_id"], view=form_view(referrals.form(who)))
@@ -91,8 +97,9 @@ def register(app: App, core: Core, referrals: ReferralService) -> None:
         # Like the meeting form: the database write is fast, so the answer (or the field errors) rides on the
         # ack. The shoutout, a Web API call, is posted after the ack.
         who = who_of(body)
-        result = referrals.submit_form(who, form_values(view.get("state") or {}),
-                                       str(view.get("private_metadata") or ""))
+        result = referrals.submit_form(
+            who, form_values(view.get("state") or {}), str(view.get("private_metadata") or "")
+        )
         if isinstance(result, FormErrors):
             ack(response_action="errors", errors=result.errors)
         else:
@@ -125,8 +132,9 @@ def register(app: App, core: Core, referrals: ReferralService) -> None:
 
     def save_value(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         who = who_of(body)
-        result = referrals.submit_value(who, form_values(view.get("state") or {}),
-                                        str(view.get("private_metadata") or ""))
+        result = referrals.submit_value(
+            who, form_values(view.get("state") or {}), str(view.get("private_metadata") or "")
+        )
         if isinstance(result, FormErrors):
             ack(response_action="errors", errors=result.errors)
         elif isinstance(result, Refusal):
@@ -140,7 +148,7 @@ def register(app: App, core: Core, referrals: ReferralService) -> None:
         who = who_of(body)
         try:
             learn_profile(core, client, who)
-            rest = str(body.get("text") or "").strip()[len("config"):].strip()
+            rest = str(body.get("text") or "").strip()[len("config") :].strip()
             admin = is_admin(client, who) if rest else False
             answer(body, respond, client, referrals.configure(who, rest, is_admin=admin))
         except Exception:

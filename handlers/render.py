@@ -84,7 +84,8 @@ def section_blocks(section: Section) -> list[Block]:
     if section.said:
         parts.append(said(section.said))
     fields = [
-        _mrkdwn(f"*{escape(label)}*\n{escape(value)}", MAX_FIELD_TEXT) for label, value in section.fields[:MAX_FIELDS]
+        _mrkdwn(f"*{escape(label)}*\n{escape(value)}", MAX_FIELD_TEXT)
+        for label, value in section.fields[:MAX_FIELDS]
     ]
     single_button = len(section.buttons) == 1 and section.choice is None
     key = section.key
@@ -105,8 +106,12 @@ def section_blocks(section: Section) -> list[Block]:
     if elements:
         blocks.append(ActionsBlock(block_id=f"{key}.actions" if key else None, elements=elements))
     if section.note:
-        blocks.append(ContextBlock(block_id=f"{key}.note" if key else None,
-                                   elements=[_mrkdwn(escape(section.note), MAX_CONTEXT_TEXT)]))
+        blocks.append(
+            ContextBlock(
+                block_id=f"{key}.note" if key else None,
+                elements=[_mrkdwn(escape(section.note), MAX_CONTEXT_TEXT)],
+            )
+        )
     return blocks
 
 

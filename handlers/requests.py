@@ -21,8 +21,12 @@ def describe(body: dict[str, Any]) -> str:
     kind = body.get("type")
     if body.get("command"):
         text = str(body.get("text") or "").strip().split(maxsplit=1)
-        sub = text[0].lower() if text and text[0].lower() in {
-            "help", "list", "stats", "team", "export", "import", "forget", "config"} else ""
+        sub = (
+            text[0].lower()
+            if text
+            and text[0].lower() in {"help", "list", "stats", "team", "export", "import", "forget", "config"}
+            else ""
+        )
         return f"{body['command']} {sub}".strip()
     if kind == "block_actions":
         actions = body.get("actions") or [{}]
@@ -70,9 +74,15 @@ def dedupe(core: Core) -> Callable[..., BoltResponse]:
                 log.warning("could not check for a replay; handling the request", exc_info=True)
                 fresh = True
             if not fresh:
-                log.warning("replayed request ignored", extra={
-                    "team": req.context.team_id, "user": req.context.user_id, "action": describe(body),
-                    "retry": (req.headers.get("x-slack-retry-num") or [None])[0]})
+                log.warning(
+                    "replayed request ignored",
+                    extra={
+                        "team": req.context.team_id,
+                        "user": req.context.user_id,
+                        "action": describe(body),
+                        "retry": (req.headers.get("x-slack-retry-num") or [None])[0],
+                    },
+                )
                 return BoltResponse(status=200, body="")
         return next()
 

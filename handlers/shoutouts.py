@@ -23,8 +23,13 @@ from handlers.render import message
 log = logging.getLogger("metbot.slack")
 
 # The channel can't take our message until a person does something about it.
-CHANNEL_PROBLEMS = {"not_in_channel", "is_archived", "channel_not_found", "restricted_action",
-                    "cannot_post_in_channel"}
+CHANNEL_PROBLEMS = {
+    "not_in_channel",
+    "is_archived",
+    "channel_not_found",
+    "restricted_action",
+    "cannot_post_in_channel",
+}
 
 
 def post_to_channel(client: WebClient, channel: str, reply: Reply) -> Delivery:
@@ -61,24 +66,39 @@ def channel_problem(channel: str, reason: str) -> Section:
     where = Place(channel)
     if reason == "not_in_channel":
         said: tuple[str | Place, ...] = (
-            "I couldn't post the shoutout in ", where, ": I'm not a member of that channel. Invite me there "
-            "with /invite @metbot, or an admin can pick another channel with /met config channel #name.")
+            "I couldn't post the shoutout in ",
+            where,
+            ": I'm not a member of that channel. Invite me there "
+            "with /invite @metbot, or an admin can pick another channel with /met config channel #name.",
+        )
     elif reason == "is_archived":
-        said = ("I couldn't post the shoutout in ", where, ": that channel is archived. An admin can pick "
-                "another with /met config channel #name.")
+        said = (
+            "I couldn't post the shoutout in ",
+            where,
+            ": that channel is archived. An admin can pick another with /met config channel #name.",
+        )
     elif reason == "channel_not_found":
-        said = ("I couldn't post the shoutout: I can't find the shoutout channel (", where, "). If it's "
-                "private, invite me with /invite @metbot; otherwise an admin can pick another with "
-                "/met config channel #name.")
+        said = (
+            "I couldn't post the shoutout: I can't find the shoutout channel (",
+            where,
+            "). If it's "
+            "private, invite me with /invite @metbot; otherwise an admin can pick another with "
+            "/met config channel #name.",
+        )
     else:
-        said = ("I couldn't post the shoutout in ", where, f" ({reason}). Invite me there with "
-                "/invite @metbot, or an admin can pick another channel with /met config channel #name.")
+        said = (
+            "I couldn't post the shoutout in ",
+            where,
+            f" ({reason}). Invite me there with "
+            "/invite @metbot, or an admin can pick another channel with /met config channel #name.",
+        )
     return Section(said=(*said, " Your referral is saved."))
 
 
 def hiccup() -> Section:
-    return Section(text="I couldn't post the shoutout just now (Slack didn't answer). Your referral is "
-                        "saved.")
+    return Section(
+        text="I couldn't post the shoutout just now (Slack didn't answer). Your referral is saved."
+    )
 
 
 def announce(referrals: ReferralService, who: Who, client: WebClient) -> list[Section]:
@@ -90,14 +110,28 @@ def announce(referrals: ReferralService, who: Who, client: WebClient) -> list[Se
             post_to_channel(client, shoutout.channel, shoutout.reply)
         except ChannelUnavailable as problem:
             referrals.shoutout_done(shoutout.referral_id, error=problem.reason)
-            log.warning("shoutout not posted", extra={"team": who.workspace, "user": who.user,
-                                                      "channel": shoutout.channel, "error": problem.reason})
+            log.warning(
+                "shoutout not posted",
+                extra={
+                    "team": who.workspace,
+                    "user": who.user,
+                    "channel": shoutout.channel,
+                    "error": problem.reason,
+                },
+            )
             problems.append(channel_problem(shoutout.channel, problem.reason))
             continue
         except (Undeliverable, TryLater) as problem:
             referrals.shoutout_done(shoutout.referral_id, error=str(problem) or type(problem).__name__)
-            log.warning("shoutout failed", extra={"team": who.workspace, "user": who.user,
-                                                  "channel": shoutout.channel, "error": str(problem)})
+            log.warning(
+                "shoutout failed",
+                extra={
+                    "team": who.workspace,
+                    "user": who.user,
+                    "channel": shoutout.channel,
+                    "error": str(problem),
+                },
+            )
             problems.append(hiccup())
             continue
         referrals.shoutout_done(shoutout.referral_id)

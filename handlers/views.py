@@ -22,8 +22,9 @@ def register(app: App, core: Core) -> None:
         # A database write is fast (milliseconds), so it happens here and the answer rides on the ack:
         # the user sees the saved meeting, or the errors on the fields, without another Web API call.
         who = who_of(body)
-        result = core.submit_meeting_form(who, form_values(view.get("state") or {}),
-                                          str(view.get("private_metadata") or ""))
+        result = core.submit_meeting_form(
+            who, form_values(view.get("state") or {}), str(view.get("private_metadata") or "")
+        )
         if isinstance(result, FormErrors):
             ack(response_action="errors", errors=result.errors)
         elif isinstance(result, Refusal):

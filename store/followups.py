@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from store import outbox
 from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, Workspace
 from store.people import insert_ignoring_conflict
 
@@ -76,17 +77,32 @@ def _rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
         .group_by(Meeting.contact_id)
         .subquery()
     )
-    meetings = {m.contact_id: m for m in session.scalars(select(Meeting).join(latest, Meeting.id == latest.c.meeting_id))}
+    meetings = {
+        m.contact_id: m
+        for m in session.scalars(select(Meeting).join(latest, Meeting.id == latest.c.meeting_id))
+    }
     out = []
     for c in contacts:
         m = meetings.get(c.id)
-        out.append(ContactRow(
-            contact_id=c.id, member_id=c.member_id, name=c.name, company=c.company, phase=c.phase,
-            due_on=c.due_on, nudges=c.nudges, asks=c.asks, stage=c.stage, snooze_note=c.snooze_note,
-            event=m.event if m else None, met_on=m.met_on if m else None,
-            next_step=m.next_step if m else None, next_step_owner=m.next_step_owner if m else None,
-            offer=m.offer if m else None,
-        ))
+        out.append(
+            ContactRow(
+                contact_id=c.id,
+                member_id=c.member_id,
+                name=c.name,
+                company=c.company,
+                phase=c.phase,
+                due_on=c.due_on,
+                nudges=c.nudges,
+                asks=c.asks,
+                stage=c.stage,
+                snooze_note=c.snooze_note,
+                event=m.event if m else None,
+                met_on=m.met_on if m else None,
+                next_step=m.next_step if m else None,
+                next_step_owner=m.next_step_owner if m else None,
+                offer=m.offer if m else None,
+            )
+        )
     return out
 
 
@@ -94,11 +110,13 @@ def due_contacts(session: Session, member_ids: list[int], day: date) -> dict[int
     """Every active contact due on or before `day`, for many members at once."""
     if not member_ids:
         return {}
-    contacts = list(session.scalars(
-        select(Contact)
-        .where(Contact.member_id.in_(member_ids), Contact.due_on <= day, Contact.phase.in_(ACTIVE_PHASES))
-        .order_by(Contact.member_id, Contact.due_on, Contact.id)
-    ))
+    contacts = list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.member_id.in_(member_ids), Contact.due_on <= day, Contact.phase.in_(ACTIVE_PHASES))
+            .order_by(Contact.member_id, Contact.due_on, Contact.id)
+        )
+    )
     grouped: dict[int, list[ContactRow]] = {}
     for row in _rows(session, contacts):
         grouped.setdefault(row.member_id, []).append(row)
@@ -108,11 +126,13 @@ def due_contacts(session: Session, member_ids: list[int], day: date) -> dict[int
 def members_with_due(session: Session, member_ids: list[int], day: date) -> set[int]:
     if not member_ids:
         return set()
-    return set(session.scalars(
-        select(Contact.member_id)
-        .where(Contact.member_id.in_(member_ids), Contact.due_on <= day, Contact.phase.in_(ACTIVE_PHASES))
-        .distinct()
-    ))
+    return set(
+        session.scalars(
+            select(Contact.member_id)
+            .where(Contact.member_id.in_(member_ids), Contact.due_on <= day, Contact.phase.in_(ACTIVE_PHASES))
+            .distinct()
+        )
+    )
 
 
 # --- the outbox ---------------------------------------------------------------------------------
@@ -121,9 +141,17 @@ def members_with_due(session: Session, member_ids: list[int], day: date) -> set[
 def open_digest(session: Session, member_id: int, day: date, now: datetime) -> None:
     """One row per member per local day, whoever gets there first."""
     insert_ignoring_conflict(
-        session, Digest,
-        {"member_id": member_id, "day": day, "status": "pending", "attempts": 0, "items": 0, "created_at": now,
-         "lease_until": now},
+        session,
+        Digest,
+        {
+            "member_id": member_id,
+            "day": day,
+            "status": "pending",
+            "attempts": 0,
+            "items": 0,
+            "created_at": now,
+            "lease_until": now,
+        },
         ["member_id", "day"],
     )
 
@@ -134,10 +162,21 @@ def open_digests(session: Session, member_ids: list[int], day: date, now: dateti
         return
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = module.insert(Digest).on_conflict_do_nothing(index_elements=["member_id", "day"])
-    session.execute(statement, [
-        {"member_id": m, "day": day, "status": "pending", "attempts": 0, "items": 0, "created_at": now,
-         "lease_until": now} for m in member_ids
-    ])
+    session.execute(
+        statement,
+        [
+            {
+                "member_id": m,
+                "day": day,
+                "status": "pending",
+                "attempts": 0,
+                "items": 0,
+                "created_at": now,
+                "lease_until": now,
+            }
+            for m in member_ids
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -147,32 +186,14 @@ class Claimed:
     day: date
 
 
-def claim(session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int) -> list[Claimed]:
+def claim(
+    session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int
+) -> list[Claimed]:
     """Take up to `limit` digests that are pending (and not backing off) or whose claimant's lease ran out."""
-    ready = (
-        select(Digest.id)
-        .where(
-            ((Digest.status == "pending") | (Digest.status == "claimed")),
-            Digest.lease_until <= now,
-        )
-        .order_by(Digest.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        ready = ready.with_for_update(skip_locked=True)
-    ids = list(session.scalars(ready))
+    ids = outbox.claim(session, Digest, worker=worker, now=now, lease_until=lease_until, limit=limit)
     if not ids:
         return []
-    session.execute(
-        update(Digest)
-        .where(Digest.id.in_(ids), Digest.lease_until <= now, Digest.status.in_(("pending", "claimed")))
-        .values(status="claimed", claimed_by=worker, lease_until=lease_until, attempts=Digest.attempts + 1)
-    )
-    rows = session.execute(
-        select(Digest.id, Digest.member_id, Digest.day)
-        .where(Digest.id.in_(ids), Digest.claimed_by == worker, Digest.status == "claimed",
-               Digest.lease_until == lease_until)
-    ).all()
+    rows = session.execute(select(Digest.id, Digest.member_id, Digest.day).where(Digest.id.in_(ids))).all()
     return [Claimed(i, m, d) for i, m, d in rows]
 
 
@@ -184,17 +205,14 @@ def members_by_id(session: Session, ids: list[int]) -> dict[int, DueMember]:
         .join(Workspace, Member.workspace_id == Workspace.id)
         .where(Member.id.in_(ids))
     ).all()
-    return {m.id: DueMember(m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel)
-            for m, platform, external in rows}
+    return {
+        m.id: DueMember(m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel)
+        for m, platform, external in rows
+    }
 
 
 def finish(session: Session, digest_id: int, worker: str, **values: object) -> bool:
-    """Record the outcome, only if this worker still holds the claim."""
-    result = session.execute(
-        update(Digest).where(Digest.id == digest_id, Digest.claimed_by == worker, Digest.status == "claimed")
-        .values(**values)
-    )
-    return bool(result.rowcount)
+    return outbox.finish(session, Digest, digest_id, worker, **values)
 
 
 def remember_dm(session: Session, member_id: int, channel: str) -> None:
@@ -245,18 +263,24 @@ def move_contacts(session: Session, moves: list[dict[str, object]]) -> None:
         session.execute(update(Contact), moves)
 
 
-def history(session: Session, member_id: int) -> tuple[list[datetime], list[tuple[datetime, str, datetime | None, bool]],
-                                                      list[tuple[str, datetime]]]:
+def history(
+    session: Session, member_id: int
+) -> tuple[list[datetime], list[tuple[datetime, str, datetime | None, bool]], list[tuple[str, datetime]]]:
     """Everything /met stats needs, in three queries."""
     meetings = list(session.scalars(select(Meeting.met_at).where(Meeting.member_id == member_id)))
     replied = select(FollowUp.contact_id).where(FollowUp.member_id == member_id, FollowUp.kind == "replied")
     contacts = [
         (created, stage, first, bool(did))
         for created, stage, first, did in session.execute(
-            select(Contact.created_at, Contact.stage, Contact.first_follow_up_at, Contact.id.in_(replied))
-            .where(Contact.member_id == member_id)
+            select(
+                Contact.created_at, Contact.stage, Contact.first_follow_up_at, Contact.id.in_(replied)
+            ).where(Contact.member_id == member_id)
         )
     ]
-    breakdowns = [(r, at) for r, at in session.execute(
-        select(Breakdown.reason, Breakdown.at).where(Breakdown.member_id == member_id))]
+    breakdowns = [
+        (r, at)
+        for r, at in session.execute(
+            select(Breakdown.reason, Breakdown.at).where(Breakdown.member_id == member_id)
+        )
+    ]
     return meetings, contacts, breakdowns

@@ -93,7 +93,9 @@ def log_meeting(
         )
         contact = contact_by_key(session, member_id, values.name_key)
         assert contact is not None
-    earlier = session.scalar(select(func.count()).select_from(Meeting).where(Meeting.contact_id == contact.id)) or 0
+    earlier = (
+        session.scalar(select(func.count()).select_from(Meeting).where(Meeting.contact_id == contact.id)) or 0
+    )
     if values.company:
         contact.company = values.company
     if values.linked_user_id:
@@ -121,19 +123,33 @@ def update_meeting(
     renamed, or merged into the one already known by that name); otherwise the meeting moves to that person."""
     contact = meeting.contact
     if values.name_key != contact.name_key:
-        others = session.scalar(
-            select(func.count()).select_from(Meeting)
-            .where(Meeting.contact_id == contact.id, Meeting.id != meeting.id)
-        ) or 0
+        others = (
+            session.scalar(
+                select(func.count())
+                .select_from(Meeting)
+                .where(Meeting.contact_id == contact.id, Meeting.id != meeting.id)
+            )
+            or 0
+        )
         target = contact_by_key(session, meeting.member_id, values.name_key)
         if target is None and not others:
             contact.name = values.name
             contact.name_key = values.name_key
             target = contact
         elif target is None:
-            target = Contact(member_id=meeting.member_id, name=values.name, name_key=values.name_key,
-                             company=values.company, stage="know", phase="follow_up", due_on=due_on, nudges=0,
-                             asks=0, last_touch_at=now, created_at=now)
+            target = Contact(
+                member_id=meeting.member_id,
+                name=values.name,
+                name_key=values.name_key,
+                company=values.company,
+                stage="know",
+                phase="follow_up",
+                due_on=due_on,
+                nudges=0,
+                asks=0,
+                last_touch_at=now,
+                created_at=now,
+            )
             session.add(target)
             session.flush()
         if target.id != contact.id:
@@ -141,8 +157,9 @@ def update_meeting(
             if not others:
                 # The old name was a typo: its history belongs to the person it really was.
                 for model in (FollowUp, Breakdown):
-                    session.execute(update(model).where(model.contact_id == contact.id)
-                                    .values(contact_id=target.id))
+                    session.execute(
+                        update(model).where(model.contact_id == contact.id).values(contact_id=target.id)
+                    )
                 for column in ("giver_contact_id", "receiver_contact_id", "referred_contact_id"):
                     link = getattr(Referral, column)
                     session.execute(update(Referral).where(link == contact.id).values({column: target.id}))
@@ -155,7 +172,9 @@ def update_meeting(
     restart_timer(contact, now=now, due_on=due_on)
     session.flush()
     earlier = session.scalar(
-        select(func.count()).select_from(Meeting).where(Meeting.contact_id == contact.id, Meeting.id != meeting.id)
+        select(func.count())
+        .select_from(Meeting)
+        .where(Meeting.contact_id == contact.id, Meeting.id != meeting.id)
     )
     return Saved(meeting_id=meeting.id, contact_id=contact.id, earlier_meetings=int(earlier or 0))
 
@@ -180,7 +199,9 @@ class ContactLine:
 
 def recent_contacts(session: Session, member_id: int, limit: int = 15) -> tuple[list[ContactLine], int]:
     """The member's contacts, most recently touched first, with their latest meeting; and the total count."""
-    total = session.scalar(select(func.count()).select_from(Contact).where(Contact.member_id == member_id)) or 0
+    total = (
+        session.scalar(select(func.count()).select_from(Contact).where(Contact.member_id == member_id)) or 0
+    )
     contacts = session.scalars(
         select(Contact)
         .where(Contact.member_id == member_id)

@@ -116,7 +116,10 @@ class Contact(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     meetings: Mapped[list[Meeting]] = relationship(
-        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True, order_by="Meeting.met_at"
+        back_populates="contact",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Meeting.met_at",
     )
 
 
@@ -205,8 +208,6 @@ class Digest(Base):
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 
 
 class SeenRequest(Base):

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from store.models import Base, Member, Workspace
 
 
-def insert_ignoring_conflict(session: Session, model: type[Base], values: dict[str, Any], keys: list[str]) -> int:
+def insert_ignoring_conflict(
+    session: Session, model: type[Base], values: dict[str, Any], keys: list[str]
+) -> int:
     """INSERT … ON CONFLICT DO NOTHING on either database: the loser of a race simply reads the winner's row.
 
     Returns how many rows were inserted (0 when the row was already there).
@@ -45,7 +47,9 @@ def find_member(session: Session, platform: str, workspace_id: str, user_id: str
     return session.scalar(
         select(Member)
         .join(Workspace, Member.workspace_id == Workspace.id)
-        .where(Workspace.platform == platform, Workspace.external_id == workspace_id, Member.user_id == user_id)
+        .where(
+            Workspace.platform == platform, Workspace.external_id == workspace_id, Member.user_id == user_id
+        )
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from store import outbox
 from store.models import Breakdown, Contact, Member, Referral, Roundup, Workspace
 from store.people import insert_ignoring_conflict
 
@@ -27,9 +28,19 @@ def contact_named(
     created = insert_ignoring_conflict(
         session,
         Contact,
-        {"member_id": member_id, "name": name, "name_key": key, "company": company, "stage": "know",
-         "phase": "follow_up", "due_on": due_on, "nudges": 0, "asks": 0, "last_touch_at": now,
-         "created_at": now},
+        {
+            "member_id": member_id,
+            "name": name,
+            "name_key": key,
+            "company": company,
+            "stage": "know",
+            "phase": "follow_up",
+            "due_on": due_on,
+            "nudges": 0,
+            "asks": 0,
+            "last_touch_at": now,
+            "created_at": now,
+        },
         ["member_id", "name_key"],
     )
     contact = session.scalars(
@@ -41,8 +52,10 @@ def contact_named(
 def contact_linked_to(session: Session, member_id: int, user_id: str) -> Contact | None:
     """The member's contact who is this teammate (logged with `/met <@U…>`), if any."""
     return session.scalar(
-        select(Contact).where(Contact.member_id == member_id, Contact.linked_user_id == user_id)
-        .order_by(Contact.id).limit(1)
+        select(Contact)
+        .where(Contact.member_id == member_id, Contact.linked_user_id == user_id)
+        .order_by(Contact.id)
+        .limit(1)
     )
 
 
@@ -83,12 +96,24 @@ def _rows(session: Session, referrals: list[Referral]) -> list[ReferralRow]:
     for r in referrals:
         giver_user, giver_name = side(r.giver_member_id, r.giver_name)
         receiver_user, receiver_name = side(r.receiver_member_id, r.receiver_name)
-        out.append(ReferralRow(
-            referral_id=r.id, member_id=r.member_id, direction=r.direction, giver_user=giver_user,
-            giver_name=giver_name, receiver_user=receiver_user, receiver_name=receiver_name,
-            referred_name=r.referred_name, company=r.company, note=r.note, outcome=r.outcome, value=r.value,
-            private=r.private, shoutout=r.shoutout,
-        ))
+        out.append(
+            ReferralRow(
+                referral_id=r.id,
+                member_id=r.member_id,
+                direction=r.direction,
+                giver_user=giver_user,
+                giver_name=giver_name,
+                receiver_user=receiver_user,
+                receiver_name=receiver_name,
+                referred_name=r.referred_name,
+                company=r.company,
+                note=r.note,
+                outcome=r.outcome,
+                value=r.value,
+                private=r.private,
+                shoutout=r.shoutout,
+            )
+        )
     return out
 
 
@@ -103,14 +128,19 @@ def owned_referral(session: Session, member_id: int, referral_id: int) -> Referr
 
 def claim_shoutouts(session: Session, member_id: int, limit: int = 10) -> list[ReferralRow]:
     """Take the member's shoutouts that are due; a row another request already took is skipped."""
-    due = list(session.scalars(
-        select(Referral.id).where(Referral.member_id == member_id, Referral.shoutout == "due")
-        .order_by(Referral.id).limit(limit)
-    ))
+    due = list(
+        session.scalars(
+            select(Referral.id)
+            .where(Referral.member_id == member_id, Referral.shoutout == "due")
+            .order_by(Referral.id)
+            .limit(limit)
+        )
+    )
     taken = []
     for referral_id in due:
         result = session.execute(
-            update(Referral).where(Referral.id == referral_id, Referral.shoutout == "due")
+            update(Referral)
+            .where(Referral.id == referral_id, Referral.shoutout == "due")
             .values(shoutout="posting")
         )
         if result.rowcount:
@@ -123,7 +153,8 @@ def claim_shoutouts(session: Session, member_id: int, limit: int = 10) -> list[R
 
 def finish_shoutout(session: Session, referral_id: int, *, posted: bool, error: str | None = None) -> None:
     session.execute(
-        update(Referral).where(Referral.id == referral_id, Referral.shoutout == "posting")
+        update(Referral)
+        .where(Referral.id == referral_id, Referral.shoutout == "posting")
         .values(shoutout="posted" if posted else "failed", shoutout_error=(error or None) and error[:64])
     )
 
@@ -148,14 +179,20 @@ def balances(
     """
     given_q = (
         select(Referral.receiver_contact_id, func.count())
-        .where(Referral.member_id == member_id, Referral.direction == "given",
-               Referral.receiver_contact_id.is_not(None))
+        .where(
+            Referral.member_id == member_id,
+            Referral.direction == "given",
+            Referral.receiver_contact_id.is_not(None),
+        )
         .group_by(Referral.receiver_contact_id)
     )
     received_q = (
         select(Referral.giver_contact_id, func.count())
-        .where(Referral.member_id == member_id, Referral.direction == "received",
-               Referral.giver_contact_id.is_not(None))
+        .where(
+            Referral.member_id == member_id,
+            Referral.direction == "received",
+            Referral.giver_contact_id.is_not(None),
+        )
         .group_by(Referral.giver_contact_id)
     )
     if contact_ids is not None:
@@ -204,18 +241,33 @@ def teams(session: Session) -> list[Team]:
 
 
 def roundups_since(session: Session, since: date) -> set[tuple[int, date]]:
-    return {(w, d) for w, d in session.execute(
-        select(Roundup.workspace_id, Roundup.week_start).where(Roundup.week_start >= since))}
+    return {
+        (w, d)
+        for w, d in session.execute(
+            select(Roundup.workspace_id, Roundup.week_start).where(Roundup.week_start >= since)
+        )
+    }
 
 
 def open_roundup(session: Session, workspace_id: int, week_start: date, timezone: str, now: datetime) -> bool:
     """One row per workspace per week, whoever gets there first; True when this call made it."""
-    return insert_ignoring_conflict(
-        session, Roundup,
-        {"workspace_id": workspace_id, "week_start": week_start, "timezone": timezone, "status": "pending",
-         "attempts": 0, "created_at": now, "lease_until": now},
-        ["workspace_id", "week_start"],
-    ) == 1
+    return (
+        insert_ignoring_conflict(
+            session,
+            Roundup,
+            {
+                "workspace_id": workspace_id,
+                "week_start": week_start,
+                "timezone": timezone,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "lease_until": now,
+            },
+            ["workspace_id", "week_start"],
+        )
+        == 1
+    )
 
 
 @dataclass(frozen=True)
@@ -226,46 +278,29 @@ class ClaimedRoundup:
     timezone: str
 
 
-def claim_roundups(session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int
-                   ) -> list[ClaimedRoundup]:
+def claim_roundups(
+    session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int
+) -> list[ClaimedRoundup]:
     """Take roundups that are pending (and not backing off) or whose claimant's lease ran out."""
-    ready = (
-        select(Roundup.id)
-        .where(Roundup.status.in_(("pending", "claimed")), Roundup.lease_until <= now)
-        .order_by(Roundup.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        ready = ready.with_for_update(skip_locked=True)
-    ids = list(session.scalars(ready))
+    ids = outbox.claim(session, Roundup, worker=worker, now=now, lease_until=lease_until, limit=limit)
     if not ids:
         return []
-    session.execute(
-        update(Roundup)
-        .where(Roundup.id.in_(ids), Roundup.lease_until <= now, Roundup.status.in_(("pending", "claimed")))
-        .values(status="claimed", claimed_by=worker, lease_until=lease_until, attempts=Roundup.attempts + 1)
-    )
     rows = session.execute(
-        select(Roundup.id, Roundup.workspace_id, Roundup.week_start, Roundup.timezone)
-        .where(Roundup.id.in_(ids), Roundup.claimed_by == worker, Roundup.status == "claimed",
-               Roundup.lease_until == lease_until)
+        select(Roundup.id, Roundup.workspace_id, Roundup.week_start, Roundup.timezone).where(
+            Roundup.id.in_(ids)
+        )
     ).all()
     return [ClaimedRoundup(i, w, d, z) for i, w, d, z in rows]
 
 
 def finish_roundup(session: Session, roundup_id: int, worker: str, **values: object) -> bool:
-    """Record the outcome, only if this worker still holds the claim."""
-    result = session.execute(
-        update(Roundup)
-        .where(Roundup.id == roundup_id, Roundup.claimed_by == worker, Roundup.status == "claimed")
-        .values(**values)
-    )
-    return bool(result.rowcount)
+    return outbox.finish(session, Roundup, roundup_id, worker, **values)
 
 
 def roundup_status(session: Session, workspace_id: int, week_start: date) -> Roundup | None:
-    return session.scalar(select(Roundup).where(Roundup.workspace_id == workspace_id,
-                                                Roundup.week_start == week_start))
+    return session.scalar(
+        select(Roundup).where(Roundup.workspace_id == workspace_id, Roundup.week_start == week_start)
+    )
 
 
 @dataclass(frozen=True)
@@ -284,14 +319,24 @@ def week_facts(
 ) -> WeekFacts:
     """Shared (non-private) referrals recorded in [start, end), who gave them, and the breakdown mix."""
     shared = (Referral.workspace_id == workspace_id, Referral.private.is_(False))
-    referrals = session.scalar(
-        select(func.count()).select_from(Referral)
-        .where(*shared, Referral.created_at >= start, Referral.created_at < end)
-    ) or 0
-    closed = session.scalar(
-        select(func.count()).select_from(Referral)
-        .where(*shared, Referral.outcome == "closed", Referral.updated_at >= start, Referral.updated_at < end)
-    ) or 0
+    referrals = (
+        session.scalar(
+            select(func.count())
+            .select_from(Referral)
+            .where(*shared, Referral.created_at >= start, Referral.created_at < end)
+        )
+        or 0
+    )
+    closed = (
+        session.scalar(
+            select(func.count())
+            .select_from(Referral)
+            .where(
+                *shared, Referral.outcome == "closed", Referral.updated_at >= start, Referral.updated_at < end
+            )
+        )
+        or 0
+    )
     givers = session.execute(
         select(Member.user_id, func.count())
         .join(Referral, Referral.giver_member_id == Member.id)
@@ -300,11 +345,19 @@ def week_facts(
         .order_by(func.count().desc(), Member.user_id)
         .limit(top)
     ).all()
-    outside = session.scalar(
-        select(func.count()).select_from(Referral)
-        .where(*shared, Referral.giver_member_id.is_(None), Referral.created_at >= start,
-               Referral.created_at < end)
-    ) or 0
+    outside = (
+        session.scalar(
+            select(func.count())
+            .select_from(Referral)
+            .where(
+                *shared,
+                Referral.giver_member_id.is_(None),
+                Referral.created_at >= start,
+                Referral.created_at < end,
+            )
+        )
+        or 0
+    )
     breakdowns = session.execute(
         select(Breakdown.reason, func.count())
         .join(Member, Breakdown.member_id == Member.id)

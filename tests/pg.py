@@ -99,8 +99,9 @@ class Cluster:
             extra = {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env.update(LC_ALL="C", HOME=str(self.folder))
-        return subprocess.run(args, check=True, capture_output=True, text=True, env=env, cwd=self.folder,
-                              **extra)  # type: ignore[call-overload]
+        return subprocess.run(
+            args, check=True, capture_output=True, text=True, env=env, cwd=self.folder, **extra
+        )  # type: ignore[call-overload]
 
     def start(self) -> Cluster:
         self.user = _run_as()
@@ -108,8 +109,19 @@ class Cluster:
         if self.user is not None:
             os.chown(self.folder, self.user.pw_uid, self.user.pw_gid)
         try:
-            self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--no-sync", "--no-instructions")
+            self._run(
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--no-instructions",
+            )
         except subprocess.CalledProcessError as failed:
             raise RuntimeError(f"initdb failed: {failed.stderr or failed.stdout}") from failed
         with (self.data / "postgresql.conf").open("a") as conf:
@@ -120,8 +132,19 @@ class Cluster:
         for _attempt in range(5):  # the free port can be taken between probing and binding
             self.port = _free_port()
             try:
-                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
-                          "-t", "60", "-o", f"-p {self.port}", "start")
+                self._run(
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    f"-p {self.port}",
+                    "start",
+                )
                 return self
             except subprocess.CalledProcessError as failed:
                 last = RuntimeError(f"pg_ctl start: {failed.stdout}{failed.stderr}\n{self._log_tail()}")
@@ -184,8 +207,9 @@ class Cluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def admin(self) -> psycopg.Connection:
-        return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
-                               autocommit=True)
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        )
 
     def create_database(self) -> str:
         name = f"t_{uuid.uuid4().hex}"

@@ -31,32 +31,43 @@ CASES: dict[str, Case] = {
     "3000-characters": Case("Jane Doe; notes: " + "blah " * 596 + "bla", "That's 3,000 characters"),
     "name-over-120": Case("J" * 121 + " at BNI", "The name is 121 characters; the limit is 120"),
     "sql-looking": Case(
-        "Robert'); DROP TABLE contact;--", "Logged: you met Robert')",
-        contact={"name": "Robert')", "company": None}, meeting={"notes": "DROP TABLE contact; --"},
+        "Robert'); DROP TABLE contact;--",
+        "Logged: you met Robert')",
+        contact={"name": "Robert')", "company": None},
+        meeting={"notes": "DROP TABLE contact; --"},
     ),
     "emoji": Case("🦄 Jane 🚀", "Logged: you met 🦄 Jane 🚀", contact={"name": "🦄 Jane 🚀"}),
     "right-to-left": Case(
-        "מרים כהן (חברה) at כנס", "Logged: you met מרים כהן (חברה) at כנס",
-        contact={"name": "מרים כהן", "company": "חברה"}, meeting={"event": "כנס"},
+        "מרים כהן (חברה) at כנס",
+        "Logged: you met מרים כהן (חברה) at כנס",
+        contact={"name": "מרים כהן", "company": "חברה"},
+        meeting={"event": "כנס"},
     ),
     "unreadable-date": Case(
-        "Jane Doe; next step: call by flurbsday", "Logged: you met Jane Doe",
-        contact={"name": "Jane Doe"}, meeting={"next_step": "call by flurbsday", "next_step_due": None},
+        "Jane Doe; next step: call by flurbsday",
+        "Logged: you met Jane Doe",
+        contact={"name": "Jane Doe"},
+        meeting={"next_step": "call by flurbsday", "next_step_due": None},
     ),
     "channel-mention-in-name": Case(
-        "Jane <!channel> Doe (Acme) at BNI", "Logged: you met Jane",
-        contact={"name": "Jane <!channel> Doe", "company": "Acme"}, meeting={"event": "BNI"},
+        "Jane <!channel> Doe (Acme) at BNI",
+        "Logged: you met Jane",
+        contact={"name": "Jane <!channel> Doe", "company": "Acme"},
+        meeting={"event": "BNI"},
     ),
     "script-in-name": Case(
-        "Jane <script>alert</script> Doe", "Logged: you met Jane",
+        "Jane <script>alert</script> Doe",
+        "Logged: you met Jane",
         contact={"name": "Jane <script>alert</script> Doe"},
     ),
     "script-as-slack-escapes-it": Case(
-        "Jane &lt;script&gt;x&lt;/script&gt; Doe &amp; Co", "Logged: you met Jane",
+        "Jane &lt;script&gt;x&lt;/script&gt; Doe &amp; Co",
+        "Logged: you met Jane",
         contact={"name": "Jane <script>x</script> Doe & Co"},
     ),
     "invisible-and-control-characters": Case(
-        "Ja\u200bne\u0000 Doe\u202e (Acme\u0007)", "Logged: you met Jane Doe (Acme)",
+        "Ja\u200bne\u0000 Doe\u202e (Acme\u0007)",
+        "Logged: you met Jane Doe (Acme)",
         contact={"name": "Jane Doe", "company": "Acme"},
     ),
 }
@@ -124,8 +135,11 @@ def test_odd_input_gets_one_clear_reply_and_stores_all_or_nothing(bot: OfflineBo
     if case.contact is None:
         assert after == before
         return
-    assert after == before | {"Contact": before["Contact"] + 1, "Meeting": before["Meeting"] + 1,
-                              "FollowUp": before["FollowUp"] + 1}
+    assert after == before | {
+        "Contact": before["Contact"] + 1,
+        "Meeting": before["Meeting"] + 1,
+        "FollowUp": before["FollowUp"] + 1,
+    }
     with bot.metbot.core.sessions() as session:
         member = session.scalars(select(Member).where(Member.user_id == "U0ALICE")).one()
         contact = session.scalars(select(Contact)).one()

@@ -133,9 +133,11 @@ def test_unknown_timezones_fall_back_to_utc(name: str | None) -> None:
 
 def test_digest_due_at_is_nine_local_on_the_change_days() -> None:
     assert digest_due_at(date(2027, 3, 14), "America/New_York", HOUR).astimezone(UTC) == datetime(
-        2027, 3, 14, 13, 0, tzinfo=UTC)
+        2027, 3, 14, 13, 0, tzinfo=UTC
+    )
     assert digest_due_at(date(2026, 10, 25), "Europe/Berlin", HOUR).astimezone(UTC) == datetime(
-        2026, 10, 25, 8, 0, tzinfo=UTC)
+        2026, 10, 25, 8, 0, tzinfo=UTC
+    )
 
 
 # --- the cadence ------------------------------------------------------------------------------------------
@@ -179,8 +181,9 @@ def test_showing_clears_a_snooze_note() -> None:
 
 def test_followed_up_asks_for_a_reply_three_days_later_and_resets_the_nudges() -> None:
     d = date(2026, 11, 28)
-    state = after_followed_up(FollowState(phase="follow_up", due_on=d, nudges=2, asks=1, snooze_note="x"), d,
-                              CADENCE)
+    state = after_followed_up(
+        FollowState(phase="follow_up", due_on=d, nudges=2, asks=1, snooze_note="x"), d, CADENCE
+    )
     assert state == FollowState(phase="await_reply", due_on=d + timedelta(days=3), nudges=0, asks=0)
     assert item_kind(state, CADENCE) == "ask_reply"
     # Unanswered, the question comes back three days later.
@@ -260,8 +263,18 @@ def test_busy_is_a_gentler_later_follow_up_not_a_close() -> None:
 
 def test_the_taxonomy_has_twelve_stable_keys() -> None:
     assert [r.key for r in REASONS] == [
-        "no_connection", "one_sided", "has_someone", "too_salesy", "no_need", "no_value_seen",
-        "busy", "polite_no", "unclear_expectations", "no_generosity", "no_follow_up", "unknown",
+        "no_connection",
+        "one_sided",
+        "has_someone",
+        "too_salesy",
+        "no_need",
+        "no_value_seen",
+        "busy",
+        "polite_no",
+        "unclear_expectations",
+        "no_generosity",
+        "no_follow_up",
+        "unknown",
     ]
     assert all(r.tip and r.label for r in REASONS)
 

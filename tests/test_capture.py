@@ -6,7 +6,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.offline import OfflineBot
@@ -102,8 +101,10 @@ def initial_values(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_met_logs_a_meeting_and_replies_with_what_was_saved(bot: OfflineBot) -> None:
-    answer = met(bot, "Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday; "
-                      "offer: intro to Sam")
+    answer = met(
+        bot,
+        "Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday; offer: intro to Sam",
+    )
     reply = reply_to(bot, answer)
 
     assert "Jane Doe" in reply["text"] and "Acme Corp" in reply["text"] and "BNI breakfast" in reply["text"]
@@ -122,8 +123,11 @@ def test_met_logs_a_meeting_and_replies_with_what_was_saved(bot: OfflineBot) -> 
     assert contact.phase == "follow_up" and contact.due_on == date(2026, 12, 4)
     assert meeting.contact_id == contact.id and meeting.member_id == member.id
     assert meeting.met_on == date(2026, 11, 27)
-    assert (meeting.event, meeting.next_step, meeting.next_step_due) == ("BNI breakfast", "intro to her CFO",
-                                                                         date(2026, 12, 4))
+    assert (meeting.event, meeting.next_step, meeting.next_step_due) == (
+        "BNI breakfast",
+        "intro to her CFO",
+        date(2026, 12, 4),
+    )
     assert (meeting.offer, meeting.offer_kind) == ("intro to Sam", "introduction")
     assert [f.kind for f in rows(bot, FollowUp)] == ["met"]
     assert buttons(reply["blocks"])["meeting.edit"] == ("Edit", str(meeting.id))
@@ -239,9 +243,16 @@ def test_list_is_empty_then_shows_contacts_with_next_step_and_state(bot: Offline
 def click(bot: OfflineBot, action_id: str, value: str, **options: Any) -> Answer:
     """A button on the ephemeral reply in #general (ephemeral messages come with a response_url)."""
     answer = bot.slack.block_action(
-        action_id, value, channel="C0GENERAL", response_url=True,
-        container={"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0GENERAL",
-                   "is_ephemeral": True},
+        action_id,
+        value,
+        channel="C0GENERAL",
+        response_url=True,
+        container={
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": "C0GENERAL",
+            "is_ephemeral": True,
+        },
         **options,
     )
     assert answer.status == 200 and answer.elapsed < 3
@@ -261,16 +272,36 @@ def test_edit_button_opens_a_prefilled_form_and_saving_updates_the_same_meeting(
     assert view["callback_id"] == "meeting_form"
     assert json.loads(view["private_metadata"])["meeting_id"] == meeting.id
     assert initial_values(view) == {
-        "name": "Jane Doe", "company": "Acme Corp", "event": "BNI breakfast", "met_on": "2026-11-27",
-        "next_step": "intro to her CFO", "next_step_owner": None, "due": "2026-12-04", "offer": None,
-        "offer_kind": None, "connection": None, "notes": None,
+        "name": "Jane Doe",
+        "company": "Acme Corp",
+        "event": "BNI breakfast",
+        "met_on": "2026-11-27",
+        "next_step": "intro to her CFO",
+        "next_step_owner": None,
+        "due": "2026-12-04",
+        "offer": None,
+        "offer_kind": None,
+        "connection": None,
+        "notes": None,
     }
 
-    saved = bot.slack.view_submission("meeting_form", form_state(
-        name="Jane Doe", company="Acme Corp", event="BNI breakfast", met_on=date(2026, 11, 27),
-        next_step="send her the deck", next_step_owner="me", due=date(2026, 12, 10),
-        offer="intro to Sam", offer_kind="introduction", connection="strong", notes="wants a CRM",
-    ), view=view["id"])
+    saved = bot.slack.view_submission(
+        "meeting_form",
+        form_state(
+            name="Jane Doe",
+            company="Acme Corp",
+            event="BNI breakfast",
+            met_on=date(2026, 11, 27),
+            next_step="send her the deck",
+            next_step_owner="me",
+            due=date(2026, 12, 10),
+            offer="intro to Sam",
+            offer_kind="introduction",
+            connection="strong",
+            notes="wants a CRM",
+        ),
+        view=view["id"],
+    )
     assert saved.status == 200 and saved.elapsed < 3
     body = saved.json()
     assert body["response_action"] == "update"
@@ -281,10 +312,17 @@ def test_edit_button_opens_a_prefilled_form_and_saving_updates_the_same_meeting(
     [after] = rows(bot, Meeting)
     [contact] = rows(bot, Contact)
     assert after.id == meeting.id and after.contact_id == contact.id
-    assert (after.next_step, after.next_step_owner, after.next_step_due) == ("send her the deck", "me",
-                                                                             date(2026, 12, 10))
-    assert (after.offer, after.offer_kind, after.connection, after.notes) == ("intro to Sam", "introduction",
-                                                                              "strong", "wants a CRM")
+    assert (after.next_step, after.next_step_owner, after.next_step_due) == (
+        "send her the deck",
+        "me",
+        date(2026, 12, 10),
+    )
+    assert (after.offer, after.offer_kind, after.connection, after.notes) == (
+        "intro to Sam",
+        "introduction",
+        "strong",
+        "wants a CRM",
+    )
     assert contact.due_on == date(2026, 12, 10)
     assert bot.fake.calls_to("views.update") == []
 
@@ -317,8 +355,9 @@ def test_mention_links_the_slack_user_with_their_real_name(bot: OfflineBot) -> N
 
 
 def test_mention_falls_back_to_its_label_when_slack_cannot_say(bot: OfflineBot) -> None:
-    bot.fake.fail("users.info", error="user_not_found", times=-1,
-                  where=lambda args: args.get("user") == "U0GONE")
+    bot.fake.fail(
+        "users.info", error="user_not_found", times=-1, where=lambda args: args.get("user") == "U0GONE"
+    )
     reply = reply_to(bot, met(bot, "<@U0GONE|gone.person> at BNI"))
     assert "gone.person" in reply["text"]
     [contact] = rows(bot, Contact)

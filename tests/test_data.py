@@ -40,15 +40,31 @@ def command(bot: OfflineBot, text: str, *, user: str = ALICE) -> dict[str, Any]:
     return call.args
 
 
-def click(bot: OfflineBot, reply: dict[str, Any], action_id: str, *, user: str = ALICE,
-          value: str | None = None) -> dict[str, Any]:
+def click(
+    bot: OfflineBot, reply: dict[str, Any], action_id: str, *, user: str = ALICE, value: str | None = None
+) -> dict[str, Any]:
     """Click a button in an ephemeral reply (as Slack sends it: with a response_url) and return the answer."""
-    container = {"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0GENERAL",
-                 "is_ephemeral": True}
-    message = {"type": "message", "ts": "1700000000.000100", "text": reply.get("text", ""),
-               "blocks": reply.get("blocks", [])}
-    answer = bot.slack.block_action(action_id, value, user=user, message=message, container=container,
-                                    channel="C0GENERAL", response_url=True)
+    container = {
+        "type": "message",
+        "message_ts": "1700000000.000100",
+        "channel_id": "C0GENERAL",
+        "is_ephemeral": True,
+    }
+    message = {
+        "type": "message",
+        "ts": "1700000000.000100",
+        "text": reply.get("text", ""),
+        "blocks": reply.get("blocks", []),
+    }
+    answer = bot.slack.block_action(
+        action_id,
+        value,
+        user=user,
+        message=message,
+        container=container,
+        channel="C0GENERAL",
+        response_url=True,
+    )
     assert answer.status == 200 and answer.elapsed < 3
     [call] = bot.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
     return call.args
@@ -63,17 +79,26 @@ def button_value(reply: Call | dict[str, Any], action_id: str) -> str:
     raise AssertionError(f"no {action_id} button in {reply}")
 
 
-def share(bot: OfflineBot, file_id: str, content: bytes, *, name: str, user: str,
-          filetype: str | None = None) -> Call:
+def share(
+    bot: OfflineBot, file_id: str, content: bytes, *, name: str, user: str, filetype: str | None = None
+) -> Call:
     """Share a file in the DM with metbot; return the message the bot posted there in answer."""
     bot.fake.add_file(file_id, content, name=name, filetype=filetype, user=user)
     dm = "D" + user
     before = len([c for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") == dm])
-    answer = bot.slack.event({"type": "file_shared", "file_id": file_id, "user_id": user,
-                              "file": {"id": file_id}, "channel_id": dm})
+    answer = bot.slack.event(
+        {
+            "type": "file_shared",
+            "file_id": file_id,
+            "user_id": user,
+            "file": {"id": file_id},
+            "channel_id": dm,
+        }
+    )
     assert answer.status == 200 and answer.elapsed < 3
-    [*_, call] = bot.fake.wait_for("chat.postMessage", count=before + 1,
-                                   where=lambda c: c.args.get("channel") == dm)
+    [*_, call] = bot.fake.wait_for(
+        "chat.postMessage", count=before + 1, where=lambda c: c.args.get("channel") == dm
+    )
     assert call.ok
     return call
 
@@ -115,15 +140,33 @@ def contacts_of(bot: OfflineBot, user: str) -> list[data.ContactRecord]:
 
 
 def comparable(c: data.ContactRecord) -> tuple[Any, ...]:
-    return (c.name, c.company, c.email, c.stage, c.phase, c.due_on, c.last_met_on, c.event, c.next_step,
-            c.next_step_owner, c.next_step_due, c.offer, c.offer_kind, c.connection, c.notes,
-            c.added_at.date())
+    return (
+        c.name,
+        c.company,
+        c.email,
+        c.stage,
+        c.phase,
+        c.due_on,
+        c.last_met_on,
+        c.event,
+        c.next_step,
+        c.next_step_owner,
+        c.next_step_due,
+        c.offer,
+        c.offer_kind,
+        c.connection,
+        c.notes,
+        c.added_at.date(),
+    )
 
 
 def table_counts(bot: OfflineBot) -> dict[str, int]:
     with bot.metbot.core.sessions() as session:
-        return {t.name: int(session.scalar(select(func.count()).select_from(t)) or 0)
-                for t in Base.metadata.sorted_tables if t.name != "seen_request"}  # replay guard, not data
+        return {
+            t.name: int(session.scalar(select(func.count()).select_from(t)) or 0)
+            for t in Base.metadata.sorted_tables
+            if t.name != "seen_request"
+        }  # replay guard, not data
 
 
 def rows_referencing(session: Session, table_name: str, ids: set[int]) -> dict[str, int]:
@@ -150,21 +193,49 @@ def seed(bot: OfflineBot, n: int, *, user: str = ALICE) -> None:
         rows = []
         for i in range(n):
             name = f"Person {i:04d}"
-            rows.append(data.NewContact(
-                name=name, name_key=name_key(name), company=f"Company {i % 37}", email=f"p{i}@example.com",
-                phase="follow_up", due_on=date(2026, 12, 1),
-                meeting=MeetingValues(name=name, name_key=name_key(name), met_on=date(2026, 11, 20),
-                                      event="Expo, hall B", next_step="send the deck",
-                                      notes=f"note {i}\nline 2"),
-            ))
+            rows.append(
+                data.NewContact(
+                    name=name,
+                    name_key=name_key(name),
+                    company=f"Company {i % 37}",
+                    email=f"p{i}@example.com",
+                    phase="follow_up",
+                    due_on=date(2026, 12, 1),
+                    meeting=MeetingValues(
+                        name=name,
+                        name_key=name_key(name),
+                        met_on=date(2026, 11, 20),
+                        event="Expo, hall B",
+                        next_step="send the deck",
+                        notes=f"note {i}\nline 2",
+                    ),
+                )
+            )
         data.import_contacts(session, member.id, rows, now)
         ids = list(session.scalars(select(Contact.id).where(Contact.member_id == member.id)))
-        session.execute(insert(FollowUp), [{"contact_id": cid, "member_id": member.id, "kind": "followed_up",
-                                            "note": None, "at": now} for cid in ids])
-        session.add(Referral(workspace_id=member.workspace_id, member_id=member.id, direction="given",
-                             receiver_name="Person 0001", receiver_contact_id=ids[1],
-                             referred_name="Person 0002", outcome="closed", value="$5k", private=False,
-                             shoutout="none", created_at=now, updated_at=now))
+        session.execute(
+            insert(FollowUp),
+            [
+                {"contact_id": cid, "member_id": member.id, "kind": "followed_up", "note": None, "at": now}
+                for cid in ids
+            ],
+        )
+        session.add(
+            Referral(
+                workspace_id=member.workspace_id,
+                member_id=member.id,
+                direction="given",
+                receiver_name="Person 0001",
+                receiver_contact_id=ids[1],
+                referred_name="Person 0002",
+                outcome="closed",
+                value="$5k",
+                private=False,
+                shoutout="none",
+                created_at=now,
+                updated_at=now,
+            )
+        )
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -195,8 +266,13 @@ def test_export_of_1000_contacts(bot: OfflineBot, capsys: pytest.CaptureFixture[
     history = list(csv.DictReader(io.StringIO(files["history.csv"].decode("utf-8-sig"), newline="")))
     assert Counter(r["record"] for r in history) == {"meeting": 1000, "follow_up": 1000, "referral": 1}
     [referral] = [r for r in history if r["record"] == "referral"]
-    assert (referral["contact"], referral["direction"], referral["referred"], referral["outcome"],
-            referral["value"]) == ("Person 0001", "given", "Person 0002", "closed", "$5k")
+    assert (
+        referral["contact"],
+        referral["direction"],
+        referral["referred"],
+        referral["outcome"],
+        referral["value"],
+    ) == ("Person 0001", "given", "Person 0002", "closed", "$5k")
     vcards = files["contacts.vcf"].decode("utf-8")
     assert vcards.count("BEGIN:VCARD\r\nVERSION:3.0\r\n") == 1000 and vcards.count("END:VCARD\r\n") == 1000
     card = "FN:Person 0000\r\nN:0000;Person;;;\r\nORG:Company 0\r\nEMAIL;TYPE=INTERNET:p0@example.com"
@@ -210,16 +286,21 @@ def test_export_of_1000_contacts(bot: OfflineBot, capsys: pytest.CaptureFixture[
 
 
 def alices_book(bot: OfflineBot) -> None:
-    command(bot, "Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday; "
-                 "offer: intro to Sam")
-    command(bot, "José Núñez (Café, Ltd) at Web Summit; connection: strong; "
-                 "notes: likes \"good\" coffee, a lot")
-    command(bot, "Pat Kim at the Chamber mixer; offer: =HYPERLINK(\"http://evil\")")
+    command(
+        bot,
+        "Jane Doe (Acme Corp) at BNI breakfast; next step: intro to her CFO by Friday; offer: intro to Sam",
+    )
+    command(
+        bot, 'José Núñez (Café, Ltd) at Web Summit; connection: strong; notes: likes "good" coffee, a lot'
+    )
+    command(bot, 'Pat Kim at the Chamber mixer; offer: =HYPERLINK("http://evil")')
     command(bot, "Sam Lee (Globex) at Web Summit")
     with bot.metbot.core.sessions.begin() as session:
-        session.execute(update(Contact).where(Contact.name == "Sam Lee")
-                        .values(stage="trust", email="sam@globex.example", phase="check_in",
-                                due_on=date(2026, 12, 27)))
+        session.execute(
+            update(Contact)
+            .where(Contact.name == "Sam Lee")
+            .values(stage="trust", email="sam@globex.example", phase="check_in", due_on=date(2026, 12, 27))
+        )
 
 
 def test_round_trip_export_then_import_into_a_fresh_user(bot: OfflineBot) -> None:
@@ -236,7 +317,7 @@ def test_round_trip_export_then_import_into_a_fresh_user(bot: OfflineBot) -> Non
     done = confirm_import(bot, BOB)
     assert done["replace_original"] is True and "Imported 4 contacts" in done["text"]
     assert sorted(map(comparable, contacts_of(bot, BOB))) == sorted(map(comparable, contacts_of(bot, ALICE)))
-    assert next(c for c in contacts_of(bot, BOB) if c.name == "Pat Kim").offer == "=HYPERLINK(\"http://evil\")"
+    assert next(c for c in contacts_of(bot, BOB) if c.name == "Pat Kim").offer == '=HYPERLINK("http://evil")'
 
     again = confirm_import(bot, BOB)  # a second click imports nobody twice
     assert "Imported 0 contacts" in again["text"] and "4 already in your contacts" in again["text"]
@@ -256,12 +337,16 @@ def test_vcard_import(bot: OfflineBot) -> None:
 
 
 def test_a_generic_csv_and_a_vcard_from_elsewhere(bot: OfflineBot) -> None:
-    generic = ("Full Name,Organization,E-mail Address\r\nAda Lovelace,Analytical Engines,ada@example.com\r\n"
-               "Grace Hopper,,\r\n").encode("cp1252")
+    generic = (
+        "Full Name,Organization,E-mail Address\r\nAda Lovelace,Analytical Engines,ada@example.com\r\n"
+        "Grace Hopper,,\r\n"
+    ).encode("cp1252")
     share(bot, "F0GENERIC", generic, name="people.csv", user=BOB)
     assert "Imported 2 contacts" in confirm_import(bot, BOB)["text"]
-    card = (b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Turing;Alan;;;\r\nORG:Bletchley;Hut 8\r\n"
-            b"EMAIL;INTERNET;PREF:alan@example.com\r\nEND:VCARD\r\n")
+    card = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Turing;Alan;;;\r\nORG:Bletchley;Hut 8\r\n"
+        b"EMAIL;INTERNET;PREF:alan@example.com\r\nEND:VCARD\r\n"
+    )
     share(bot, "F0OLDCARD", card, name="alan.vcf", user=BOB)
     assert "Imported 1 contact" in confirm_import(bot, BOB)["text"]
     assert {(c.name, c.company, c.email, c.phase) for c in contacts_of(bot, BOB)} == {
@@ -284,10 +369,13 @@ def test_a_malformed_import_reports_every_row_and_imports_nothing(bot: OfflineBo
     preview = share(bot, "F0BAD", "\n".join(rows).encode(), name="bad.csv", user=BOB)
     text = text_of(preview)
     assert "I can't import bad.csv: 5 rows have problems, so I imported nothing." in text
-    for line in ("row 3: no name", "row 4: company is 300 characters; the limit is 120",
-                 "row 5: last_met_on “31/12/2025” isn't a date: use YYYY-MM-DD",
-                 "row 6: last_met_on 2030-01-01 is in the future",
-                 "row 7: email “not-an-email” doesn't look like an email address"):
+    for line in (
+        "row 3: no name",
+        "row 4: company is 300 characters; the limit is 120",
+        "row 5: last_met_on “31/12/2025” isn't a date: use YYYY-MM-DD",
+        "row 6: last_met_on 2030-01-01 is in the future",
+        "row 7: email “not-an-email” doesn't look like an email address",
+    ):
         assert line in text, line
     assert "import.confirm" not in text  # nothing to confirm
 
@@ -303,8 +391,9 @@ def test_import_limits_and_files_that_are_not_contacts(bot: OfflineBot) -> None:
     assert "bigger than 2 MB" in text_of(share(bot, "F0HUGE", huge, name="huge.csv", user=BOB))
     assert all(c.args["file_id"] != "F0HUGE" for c in bot.fake.calls_to("file_download"))  # never fetched
     assert "isn't one" in text_of(share(bot, "F0PHOTO", b"\x89PNG...", name="photo.png", user=BOB))
-    assert "couldn't find a name column" in text_of(share(bot, "F0NONAME", b"company\nAcme\n", name="x.csv",
-                                                          user=BOB))
+    assert "couldn't find a name column" in text_of(
+        share(bot, "F0NONAME", b"company\nAcme\n", name="x.csv", user=BOB)
+    )
     assert contacts_of(bot, BOB) == []
 
 
@@ -313,11 +402,25 @@ def test_the_bots_own_uploads_and_channel_files_are_ignored(bot: OfflineBot) -> 
     exported(bot)
     posted = len(bot.fake.calls_to("chat.postMessage"))
     for file_id in bot.fake.uploads():  # Slack tells the bot about its own export uploads
-        bot.slack.event({"type": "file_shared", "file_id": file_id, "user_id": "UBOT",
-                         "file": {"id": file_id}, "channel_id": "DU0ALICE"})
+        bot.slack.event(
+            {
+                "type": "file_shared",
+                "file_id": file_id,
+                "user_id": "UBOT",
+                "file": {"id": file_id},
+                "channel_id": "DU0ALICE",
+            }
+        )
     bot.fake.add_file("F0CHANNEL", b"name\nSomeone\n", name="c.csv", user=ALICE)
-    bot.slack.event({"type": "file_shared", "file_id": "F0CHANNEL", "user_id": ALICE,
-                     "file": {"id": "F0CHANNEL"}, "channel_id": "C0GENERAL"})
+    bot.slack.event(
+        {
+            "type": "file_shared",
+            "file_id": "F0CHANNEL",
+            "user_id": ALICE,
+            "file": {"id": "F0CHANNEL"},
+            "channel_id": "C0GENERAL",
+        }
+    )
     time.sleep(0.5)
     assert len(bot.fake.calls_to("chat.postMessage")) == posted
     assert bot.fake.calls_to("file_download") == []
@@ -342,15 +445,38 @@ def history_for(bot: OfflineBot) -> None:
         alice = people.find_member(session, "slack", "T0DEMO", ALICE)
         bob = people.find_member(session, "slack", "T0DEMO", BOB)
         assert alice is not None and bob is not None
-        alices_jane = session.scalars(select(Contact).where(Contact.name == "Jane Doe",
-                                                            Contact.member_id == alice.id)).one()
-        common = {"workspace_id": alice.workspace_id, "outcome": "open", "private": False, "shoutout": "none",
-                  "created_at": now, "updated_at": now}
-        session.add(Referral(member_id=alice.id, direction="given", giver_member_id=alice.id,
-                             receiver_member_id=bob.id, referred_name="Jane Doe",
-                             referred_contact_id=alices_jane.id, **common))
-        session.add(Referral(member_id=bob.id, direction="received", giver_member_id=alice.id,
-                             receiver_member_id=bob.id, referred_name="Jane Doe", **common))
+        alices_jane = session.scalars(
+            select(Contact).where(Contact.name == "Jane Doe", Contact.member_id == alice.id)
+        ).one()
+        common = {
+            "workspace_id": alice.workspace_id,
+            "outcome": "open",
+            "private": False,
+            "shoutout": "none",
+            "created_at": now,
+            "updated_at": now,
+        }
+        session.add(
+            Referral(
+                member_id=alice.id,
+                direction="given",
+                giver_member_id=alice.id,
+                receiver_member_id=bob.id,
+                referred_name="Jane Doe",
+                referred_contact_id=alices_jane.id,
+                **common,
+            )
+        )
+        session.add(
+            Referral(
+                member_id=bob.id,
+                direction="received",
+                giver_member_id=alice.id,
+                receiver_member_id=bob.id,
+                referred_name="Jane Doe",
+                **common,
+            )
+        )
 
 
 def contact_ids(bot: OfflineBot, user: str, name: str | None = None) -> set[int]:
@@ -436,8 +562,13 @@ def test_another_users_confirm_buttons_change_nothing(bot: OfflineBot) -> None:
     before = table_counts(bot)
     downloads = len(bot.fake.calls_to("file_download"))
 
-    forged = (("forget.contact", str(jane)), ("forget.pick", str(jane)), ("forget.me", str(alice)),
-              ("forget.contact", "abc"), ("forget.me", "-1"))
+    forged = (
+        ("forget.contact", str(jane)),
+        ("forget.pick", str(jane)),
+        ("forget.me", str(alice)),
+        ("forget.contact", "abc"),
+        ("forget.me", "-1"),
+    )
     for action_id, value in forged:
         assert click(bot, alices_prompt, action_id, user=BOB, value=value)["text"] == REFUSED, action_id
     assert confirm_import(bot, BOB, value="F0ALICES")["text"] == REFUSED
@@ -475,9 +606,13 @@ def test_the_importer_reads_what_other_tools_write() -> None:
         b"ORG:Caf\xc3\xa9\\, Ltd;Sales\r\n"
         b"EMAIL;TYPE=INTERNET:jose@exa\r\n mple.com\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=C3=BCller;Anna;;;\r\n"
-        b"END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nORG:Nobody Inc\r\nEND:VCARD\r\n", today)
+        b"END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nORG:Nobody Inc\r\nEND:VCARD\r\n",
+        today,
+    )
     assert [(c.name, c.company, c.email) for c in folded.contacts] == [
-        ("José Núñez", "Café, Ltd", "jose@example.com"), ("Anna Müller", None, None)]
+        ("José Núñez", "Café, Ltd", "jose@example.com"),
+        ("Anna Müller", None, None),
+    ]
     assert folded.problems == ["card 3: no name"]
     twice = parse_import(b"name\nJane Doe\njane  DOE\n", today)
     assert len(twice.contacts) == 1

@@ -74,10 +74,19 @@ def test_a_retried_event_has_one_effect(bot: OfflineBot) -> None:
 
 def test_a_replayed_request_has_one_effect(bot: OfflineBot, caplog: pytest.LogCaptureFixture) -> None:
     form = {
-        "token": "x", "team_id": "T0DEMO", "team_domain": "demo", "channel_id": "C0GENERAL",
-        "channel_name": "general", "user_id": "U0ALICE", "user_name": "alice", "command": "/met",
-        "text": "Jane Doe (Acme) at BNI", "api_app_id": "A0METBOT", "is_enterprise_install": "false",
-        "response_url": bot.fake.response_url("replay"), "trigger_id": "1.2.replay",
+        "token": "x",
+        "team_id": "T0DEMO",
+        "team_domain": "demo",
+        "channel_id": "C0GENERAL",
+        "channel_name": "general",
+        "user_id": "U0ALICE",
+        "user_name": "alice",
+        "command": "/met",
+        "text": "Jane Doe (Acme) at BNI",
+        "api_app_id": "A0METBOT",
+        "is_enterprise_install": "false",
+        "response_url": bot.fake.response_url("replay"),
+        "trigger_id": "1.2.replay",
     }
     body = urlencode(form).encode()
     headers = bot.slack.signer.headers(body)

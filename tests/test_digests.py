@@ -44,8 +44,11 @@ def sweep_at(bot: OfflineBot, when: datetime) -> Any:
 
 def posts(bot: OfflineBot, channel: str | None = None) -> list[Call]:
     """Digests that reached Slack (failed attempts excluded)."""
-    return [c for c in bot.fake.calls_to("chat.postMessage")
-            if c.ok and (channel is None or c.response["channel"] == channel)]
+    return [
+        c
+        for c in bot.fake.calls_to("chat.postMessage")
+        if c.ok and (channel is None or c.response["channel"] == channel)
+    ]
 
 
 def opens(bot: OfflineBot, user: str = ALICE) -> list[Call]:
@@ -118,7 +121,10 @@ def test_a_meeting_today_is_in_tomorrows_nine_oclock_digest_exactly_once(bot: Of
     snooze = elements["fu.snooze"]
     assert snooze["type"] == "static_select"
     assert [(o["value"], o["text"]["text"]) for o in snooze["options"]] == [
-        (f"{cid}:1", "1 day"), (f"{cid}:3", "3 days"), (f"{cid}:7", "1 week")]
+        (f"{cid}:1", "1 day"),
+        (f"{cid}:3", "3 days"),
+        (f"{cid}:7", "1 week"),
+    ]
 
     # The scheduler ticks every minute, sometimes twice; a late run still finds the day's digest sent.
     for _ in range(5):
@@ -169,10 +175,26 @@ def test_nothing_due_means_no_dm_at_all(bot: OfflineBot) -> None:
 
 
 NAMES = [
-    "Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth",
-    "Margaret Hamilton", "Ken Thompson", "Dennis Ritchie", "Frances Allen", "John Backus", "Radia Perlman",
-    "Leslie Lamport", "Tim Berners", "Katherine Johnson", "Niklaus Wirth", "Shafi Goldwasser", "Tony Hoare",
-    "Adele Goldberg", "Butler Lampson",
+    "Ada Lovelace",
+    "Grace Hopper",
+    "Alan Turing",
+    "Edsger Dijkstra",
+    "Barbara Liskov",
+    "Donald Knuth",
+    "Margaret Hamilton",
+    "Ken Thompson",
+    "Dennis Ritchie",
+    "Frances Allen",
+    "John Backus",
+    "Radia Perlman",
+    "Leslie Lamport",
+    "Tim Berners",
+    "Katherine Johnson",
+    "Niklaus Wirth",
+    "Shafi Goldwasser",
+    "Tony Hoare",
+    "Adele Goldberg",
+    "Butler Lampson",
 ]
 
 
@@ -240,10 +262,14 @@ def test_a_timeout_slack_did_not_act_on_is_retried_later_exactly_once(quick_bot:
     assert len(opens(bot)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known limitation: when chat.postMessage times out after Slack posted the message, the digest is "
-    "sent again on the next sweep; chat.postMessage has no idempotency key and the sender doesn't look "
-    "for the first copy (e.g. conversations.history + message metadata) before retrying"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known limitation: when chat.postMessage times out after Slack posted the message, the digest is "
+        "sent again on the next sweep; chat.postMessage has no idempotency key and the sender doesn't look "
+        "for the first copy (e.g. conversations.history + message metadata) before retrying"
+    ),
+)
 def test_a_timeout_after_slack_posted_does_not_post_twice(quick_bot: OfflineBot) -> None:
     bot = quick_bot
     met(bot, JANE)
@@ -281,14 +307,18 @@ def test_a_short_retry_after_is_honoured_within_the_same_sweep(bot: OfflineBot) 
     assert len(bot.fake.messages(ALICE_DM)) == 1
 
 
-@pytest.mark.parametrize(("method", "error"), [
-    ("conversations.open", "user_not_found"),
-    pytest.param("conversations.open", "account_inactive", marks=pytest.mark.sqlite_only),
-    pytest.param("chat.postMessage", "user_not_found", marks=pytest.mark.sqlite_only),
-    pytest.param("chat.postMessage", "account_inactive", marks=pytest.mark.sqlite_only),
-])
-def test_an_unreachable_member_gets_no_digest_and_no_further_attempts(bot: OfflineBot, method: str,
-                                                                      error: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "error"),
+    [
+        ("conversations.open", "user_not_found"),
+        pytest.param("conversations.open", "account_inactive", marks=pytest.mark.sqlite_only),
+        pytest.param("chat.postMessage", "user_not_found", marks=pytest.mark.sqlite_only),
+        pytest.param("chat.postMessage", "account_inactive", marks=pytest.mark.sqlite_only),
+    ],
+)
+def test_an_unreachable_member_gets_no_digest_and_no_further_attempts(
+    bot: OfflineBot, method: str, error: str
+) -> None:
     met(bot, JANE)
     bot.fake.fail(method, error=error, times=-1)
     report = sweep_at(bot, at(SAT, 9))

@@ -49,8 +49,13 @@ def database(tmp_path: Path) -> str:
         for n in range(USERS):
             member = people.member(session, "slack", "T0DEMO", f"U{n:04d}", MET)
             member.timezone = TIMEZONES[n % len(TIMEZONES)]
-            values = MeetingValues(name="Jane Doe", name_key=name_key("Jane Doe"), met_on=MET.date(),
-                                   company="Acme", event="BNI breakfast")
+            values = MeetingValues(
+                name="Jane Doe",
+                name_key=name_key("Jane Doe"),
+                met_on=MET.date(),
+                company="Acme",
+                event="BNI breakfast",
+            )
             meetings.log_meeting(session, member.id, values, now=MET, due_on=DUE)
     engine.dispose()
     return url
@@ -62,8 +67,14 @@ def environment(**values: str) -> dict[str, str]:
 
 
 def nudge(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "nudge", *args], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "nudge", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def finished(process: subprocess.Popen[str]) -> tuple[int, str, str]:
@@ -84,8 +95,12 @@ def posts_per_channel(fake: FakeSlack) -> Counter[str]:
 def test_two_nudges_at_once_send_each_digest_exactly_once(
     fake: FakeSlack, database: str, tmp_path: Path
 ) -> None:
-    env = environment(DATABASE_URL=database, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                      SLACK_API_URL=fake.api_url)
+    env = environment(
+        DATABASE_URL=database,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+    )
     both = [nudge(tmp_path, env, "--now", NOW, "--rate", "500") for _ in range(2)]
     results = [finished(p) for p in both]
     for code, _out, err in results:
@@ -123,16 +138,24 @@ def one_sentence(err: str) -> str:
 
 
 def test_nudge_with_an_unreachable_database_says_so_in_one_sentence(tmp_path: Path) -> None:
-    env = environment(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none", SLACK_BOT_TOKEN=BOT_TOKEN,
-                      SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL="http://127.0.0.1:1/api/")
+    env = environment(
+        DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none",
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL="http://127.0.0.1:1/api/",
+    )
     code, _out, err = finished(nudge(tmp_path, env, "--now", NOW))
     assert code != 0
     assert "DATABASE_URL" in one_sentence(err)
 
 
 def test_nudge_with_a_bad_time_says_so_in_one_sentence(tmp_path: Path) -> None:
-    env = environment(DATABASE_URL=sqlite_url(tmp_path), SLACK_BOT_TOKEN=BOT_TOKEN,
-                      SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL="http://127.0.0.1:1/api/")
+    env = environment(
+        DATABASE_URL=sqlite_url(tmp_path),
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL="http://127.0.0.1:1/api/",
+    )
     code, _out, err = finished(nudge(tmp_path, env, "--now", "not-a-date"))
     assert code != 0
     assert "not-a-date" in one_sentence(err)
@@ -147,8 +170,14 @@ def test_nudge_without_a_bot_token_exits_2_naming_it(tmp_path: Path) -> None:
 
 
 def test_serve_without_a_signing_secret_exits_2_naming_it(tmp_path: Path) -> None:
-    process = subprocess.run([sys.executable, "-m", "bot", "serve", "--port", "0"], cwd=tmp_path,
-                             env=environment(), text=True, capture_output=True, timeout=60)
+    process = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--port", "0"],
+        cwd=tmp_path,
+        env=environment(),
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
     assert process.returncode == 2
     assert "SLACK_SIGNING_SECRET" in one_sentence(process.stderr)
     assert list(tmp_path.iterdir()) == []  # no database file created on the way out

@@ -64,8 +64,9 @@ def _block_id(value: str) -> str:
     return f"c{value.partition(':')[0]}.actions"
 
 
-def click(bot: OfflineBot, action_id: str, value: str, *, select_menu: bool = False,
-          label: str | None = None) -> Call:
+def click(
+    bot: OfflineBot, action_id: str, value: str, *, select_menu: bool = False, label: str | None = None
+) -> Call:
     """Alice clicks in her latest digest; returns the chat.update it caused."""
     before = len(bot.fake.calls_to("chat.update"))
     action = _action(action_id, value, select_menu, label)
@@ -77,12 +78,14 @@ def pick(bot: OfflineBot, action_id: str, value: str) -> Call:
     return click(bot, action_id, value, select_menu=True)
 
 
-def refused(bot: OfflineBot, action_id: str, value: str, *, user: str = ALICE,
-            select_menu: bool = False) -> Call:
+def refused(
+    bot: OfflineBot, action_id: str, value: str, *, user: str = ALICE, select_menu: bool = False
+) -> Call:
     label = f"action {action_id}"
     before = len([c for c in bot.fake.calls_to("response_url") if c.label == label])
-    bot.slack.block_action(action_id, user=user, block_id=_block_id(value),
-                           action=_action(action_id, value, select_menu, None))
+    bot.slack.block_action(
+        action_id, user=user, block_id=_block_id(value), action=_action(action_id, value, select_menu, None)
+    )
     answer = bot.fake.wait_for("response_url", count=before + 1, where=lambda c: c.label == label)[-1]
     assert REFUSED in message_to_text(answer.args)
     assert answer.args.get("response_type") == "ephemeral"
@@ -92,7 +95,8 @@ def refused(bot: OfflineBot, action_id: str, value: str, *, user: str = ALICE,
 def contact(bot: OfflineBot, name: str = "Jane Doe", user: str = ALICE) -> Contact:
     with bot.metbot.core.sessions() as session:
         return session.scalars(
-            select(Contact).join(Member, Contact.member_id == Member.id)
+            select(Contact)
+            .join(Member, Contact.member_id == Member.id)
             .where(Contact.name == name, Member.user_id == user)
         ).one()
 
@@ -159,8 +163,11 @@ def test_followed_up_then_no_reply_then_busy_then_stats(bot: OfflineBot) -> None
     assert ask is not None
     assert "Did Jane Doe respond?" in section_text(ask, cid)
     buttons = elements(ask, cid)
-    assert [(a, e["value"]) for a, e in buttons.items()] == [("fu.yes", str(cid)), ("fu.not_yet", str(cid)),
-                                                             ("fu.no", str(cid))]
+    assert [(a, e["value"]) for a, e in buttons.items()] == [
+        ("fu.yes", str(cid)),
+        ("fu.not_yet", str(cid)),
+        ("fu.no", str(cid)),
+    ]
 
     update = click(bot, "fu.no", str(cid), label="No")
     assert (update.args["channel"], update.args["ts"]) == (ALICE_DM, ask["ts"])
@@ -275,14 +282,18 @@ def test_went_cold_asks_why_then_rests(bot: OfflineBot) -> None:
         assert digest_on(bot, SAT + timedelta(days=offset)) is None  # nudging stopped
 
 
-@pytest.mark.parametrize(("key", "phrase", "back_in"), [
-    ("unclear_expectations", "Send this today", 1),
-    pytest.param("no_generosity", "Give first", 3, marks=pytest.mark.sqlite_only),
-    pytest.param("one_sided", "Give first", 3, marks=pytest.mark.sqlite_only),
-    pytest.param("no_follow_up", "Write to Jane today", 1, marks=pytest.mark.sqlite_only),
-])
-def test_each_reason_gives_its_tip_and_an_adapted_next_step(bot: OfflineBot, key: str, phrase: str,
-                                                            back_in: int) -> None:
+@pytest.mark.parametrize(
+    ("key", "phrase", "back_in"),
+    [
+        ("unclear_expectations", "Send this today", 1),
+        pytest.param("no_generosity", "Give first", 3, marks=pytest.mark.sqlite_only),
+        pytest.param("one_sided", "Give first", 3, marks=pytest.mark.sqlite_only),
+        pytest.param("no_follow_up", "Write to Jane today", 1, marks=pytest.mark.sqlite_only),
+    ],
+)
+def test_each_reason_gives_its_tip_and_an_adapted_next_step(
+    bot: OfflineBot, key: str, phrase: str, back_in: int
+) -> None:
     met(bot, JANE + "; next step: a coffee in January")
     assert digest_on(bot, SAT) is not None
     cid = contact(bot).id
@@ -298,8 +309,15 @@ def test_each_reason_gives_its_tip_and_an_adapted_next_step(bot: OfflineBot, key
 # --- who may click what -----------------------------------------------------------------------------------
 
 
-ACTIONS = [("fu.done", "", False), ("fu.cold", "", False), ("fu.snooze", ":3", True), ("fu.yes", "", False),
-           ("fu.not_yet", "", False), ("fu.no", "", False), ("fu.why", ":busy", True)]
+ACTIONS = [
+    ("fu.done", "", False),
+    ("fu.cold", "", False),
+    ("fu.snooze", ":3", True),
+    ("fu.yes", "", False),
+    ("fu.not_yet", "", False),
+    ("fu.no", "", False),
+    ("fu.why", ":busy", True),
+]
 
 
 def test_another_users_click_on_alices_contact_changes_nothing(bot: OfflineBot) -> None:

@@ -54,11 +54,22 @@ def seed(bot: OfflineBot, n: int, *, phase: str, due_on: date | None, prefix: st
         rows = []
         for i in range(n):
             name = f"{prefix} Person {i:04d}"
-            rows.append(data.NewContact(
-                name=name, name_key=name_key(name), company=f"Company {i % 7}", phase=phase, due_on=due_on,
-                meeting=MeetingValues(name=name, name_key=name_key(name), met_on=FRI - timedelta(days=10),
-                                      event="Expo", next_step="coffee"),
-            ))
+            rows.append(
+                data.NewContact(
+                    name=name,
+                    name_key=name_key(name),
+                    company=f"Company {i % 7}",
+                    phase=phase,
+                    due_on=due_on,
+                    meeting=MeetingValues(
+                        name=name,
+                        name_key=name_key(name),
+                        met_on=FRI - timedelta(days=10),
+                        event="Expo",
+                        next_step="coffee",
+                    ),
+                )
+            )
         data.import_contacts(session, member.id, rows, now)
 
 
@@ -69,22 +80,50 @@ def test_the_home_shows_due_follow_ups_losing_touch_stages_stats_and_tips(bot: O
     bot.clock.advance(timedelta(days=3))  # Monday: all three follow-ups are due
     now = bot.clock()
     with bot.metbot.core.sessions.begin() as session:
-        session.execute(update(Contact).where(Contact.name == "Sam Lee")
-                        .values(phase="check_in", stage="like", due_on=FRI - timedelta(days=2)))
+        session.execute(
+            update(Contact)
+            .where(Contact.name == "Sam Lee")
+            .values(phase="check_in", stage="like", due_on=FRI - timedelta(days=2))
+        )
         pat = session.scalars(select(Contact).where(Contact.name == "Pat Kim")).one()
         pat.phase, pat.due_on = "cold", None
         followups.log_breakdown(session, pat, "no_follow_up", now)
         jane = session.scalars(select(Contact).where(Contact.name == "Jane Doe")).one()
         alice = session.get(Member, jane.member_id)
         assert alice is not None
-        common = {"workspace_id": alice.workspace_id, "member_id": alice.id, "private": False,
-                  "shoutout": "none", "created_at": now, "updated_at": now}
-        session.add(Referral(direction="given", receiver_name="Jane Doe", receiver_contact_id=jane.id,
-                             referred_name="Omar", outcome="closed", **common))
-        session.add(Referral(direction="given", receiver_name="Jane Doe", receiver_contact_id=jane.id,
-                             referred_name="Ravi", outcome="open", **common))
-        session.add(Referral(direction="received", giver_name="Someone", referred_name="Lee", outcome="open",
-                             **common))
+        common = {
+            "workspace_id": alice.workspace_id,
+            "member_id": alice.id,
+            "private": False,
+            "shoutout": "none",
+            "created_at": now,
+            "updated_at": now,
+        }
+        session.add(
+            Referral(
+                direction="given",
+                receiver_name="Jane Doe",
+                receiver_contact_id=jane.id,
+                referred_name="Omar",
+                outcome="closed",
+                **common,
+            )
+        )
+        session.add(
+            Referral(
+                direction="given",
+                receiver_name="Jane Doe",
+                receiver_contact_id=jane.id,
+                referred_name="Ravi",
+                outcome="open",
+                **common,
+            )
+        )
+        session.add(
+            Referral(
+                direction="received", giver_name="Someone", referred_name="Lee", outcome="open", **common
+            )
+        )
 
     view = open_home(bot)
     text = view_to_text(view)
@@ -99,8 +138,13 @@ def test_the_home_shows_due_follow_ups_losing_touch_stages_stats_and_tips(bot: O
     assert "*Referrals*" in text and "Jane Doe: you gave 2, received 0" in text
     assert "*Given* 2" in text and "*Received* 1" in text and "*Turned into business* 1" in text
     # The digest's own buttons, naming the contacts they act on.
-    buttons = {(e["action_id"], e.get("value")) for b in view["blocks"] if b["type"] == "actions"
-               for e in b["elements"] if e["type"] == "button"}
+    buttons = {
+        (e["action_id"], e.get("value"))
+        for b in view["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "button"
+    }
     jane, sam = contact(bot, "Jane Doe"), contact(bot, "Sam Lee")
     assert {("fu.done", str(jane.id)), ("fu.cold", str(jane.id)), ("fu.done", str(sam.id))} <= buttons
     assert len(view["blocks"]) <= 100
@@ -133,8 +177,9 @@ def test_the_home_refreshes_after_met_and_after_the_form(bot: OfflineBot) -> Non
         meeting_id = session.scalars(select(Meeting.id).join(Contact).where(Contact.name == "Jane Doe")).one()
     values = bot.slack.simple_values({"name": "Jane Q Doe", "company": "Initech", "met_on": FRI})
     before = len(bot.fake.calls_to("views.publish"))
-    saved = bot.slack.view_submission("meeting_form", values,
-                                      private_metadata=f'{{"meeting_id":{meeting_id},"channel":null}}')
+    saved = bot.slack.view_submission(
+        "meeting_form", values, private_metadata=f'{{"meeting_id":{meeting_id},"channel":null}}'
+    )
     assert saved.status == 200
     bot.fake.wait_for("views.publish", count=before + 1)
     assert "Jane Q Doe" in view_to_text(bot.fake.home_view(ALICE) or {})  # renamed in the form

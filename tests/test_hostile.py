@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.offline import OfflineBot
 from store.models import Base, Contact, Meeting
 
-SECRET_MARKERS = ("Traceback", "sqlalchemy", "xoxb-", "File \"")
+SECRET_MARKERS = ("Traceback", "sqlalchemy", "xoxb-", 'File "')
 
 
 def row_counts(bot: OfflineBot) -> dict[str, int]:
@@ -51,49 +51,103 @@ def _payload_body(payload: dict[str, object]) -> bytes:
 
 
 CASES = [
-    Case("forged signature",
-         lambda b, c, m: b.slack.command("Eve (Evil) at Nowhere", signature="v0=" + "0" * 64), 401),
-    Case("stale signature",
-         lambda b, c, m: b.slack.command("Eve (Evil) at Nowhere", timestamp=int(time.time()) - 600), 401),
-    Case("missing signature",
-         lambda b, c, m: b.slack.raw(urlencode({"command": "/met", "text": "Eve"}).encode(),
-                                     {"Content-Type": "application/x-www-form-urlencoded"}), 401),
-    Case("another user's contact in a button value",
-         lambda b, c, m: b.slack.block_action("fu.done", str(c), user="U0MALLORY"), 200,
-         says="isn't yours", logs="refused"),
-    Case("another team's contact (same user id) in a button value",
-         lambda b, c, m: b.slack.block_action("fu.cold", str(c), user="U0ALICE", team="T0OTHER"), 200,
-         says="isn't yours", logs="refused"),
-    Case("another user's meeting in an edit button",
-         lambda b, c, m: b.slack.block_action("meeting.edit", str(m), user="U0MALLORY"), 200,
-         says="isn't yours", logs="refused"),
-    Case("another user's meeting in private_metadata",
-         lambda b, c, m: b.slack.view_submission(
-             "meeting_form", b.slack.simple_values({"name": "Pwned"}), user="U0MALLORY",
-             private_metadata=json.dumps({"meeting_id": m})), 200, logs="does not own"),
-    Case("a select option naming another user's contact",
-         lambda b, c, m: b.slack.block_action(
-             "fu.why", user="U0MALLORY", action=b.slack.select_action("fu.why", f"{c}:busy")), 200,
-         says="isn't yours", logs="refused"),
-    Case("a SQL-looking button value",
-         lambda b, c, m: b.slack.block_action("fu.done", "1 OR 1=1", user="U0ALICE"), 200,
-         says="isn't yours", logs="refused"),
-    Case("malformed payload JSON",
-         lambda b, c, m: b.slack.raw(b"payload=%7Bnot+json", b.slack.signer.headers(b"payload=%7Bnot+json")),
-         (400,), logs="malformed"),
-    Case("an oversized body",
-         lambda b, c, m: b.slack.raw(b"x" * 2_000_000, b.slack.signer.headers(b"x" * 2_000_000)), (413,),
-         logs="oversized"),
-    Case("an unknown action_id",
-         lambda b, c, m: b.slack.block_action("definitely.not.ours", "1", user="U0ALICE"), 200,
-         logs="unhandled"),
-    Case("an unknown view callback",
-         lambda b, c, m: b.slack.view_submission("not_our_form", {}, user="U0ALICE"), 200, logs="unhandled"),
+    Case(
+        "forged signature",
+        lambda b, c, m: b.slack.command("Eve (Evil) at Nowhere", signature="v0=" + "0" * 64),
+        401,
+    ),
+    Case(
+        "stale signature",
+        lambda b, c, m: b.slack.command("Eve (Evil) at Nowhere", timestamp=int(time.time()) - 600),
+        401,
+    ),
+    Case(
+        "missing signature",
+        lambda b, c, m: b.slack.raw(
+            urlencode({"command": "/met", "text": "Eve"}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ),
+        401,
+    ),
+    Case(
+        "another user's contact in a button value",
+        lambda b, c, m: b.slack.block_action("fu.done", str(c), user="U0MALLORY"),
+        200,
+        says="isn't yours",
+        logs="refused",
+    ),
+    Case(
+        "another team's contact (same user id) in a button value",
+        lambda b, c, m: b.slack.block_action("fu.cold", str(c), user="U0ALICE", team="T0OTHER"),
+        200,
+        says="isn't yours",
+        logs="refused",
+    ),
+    Case(
+        "another user's meeting in an edit button",
+        lambda b, c, m: b.slack.block_action("meeting.edit", str(m), user="U0MALLORY"),
+        200,
+        says="isn't yours",
+        logs="refused",
+    ),
+    Case(
+        "another user's meeting in private_metadata",
+        lambda b, c, m: b.slack.view_submission(
+            "meeting_form",
+            b.slack.simple_values({"name": "Pwned"}),
+            user="U0MALLORY",
+            private_metadata=json.dumps({"meeting_id": m}),
+        ),
+        200,
+        logs="does not own",
+    ),
+    Case(
+        "a select option naming another user's contact",
+        lambda b, c, m: b.slack.block_action(
+            "fu.why", user="U0MALLORY", action=b.slack.select_action("fu.why", f"{c}:busy")
+        ),
+        200,
+        says="isn't yours",
+        logs="refused",
+    ),
+    Case(
+        "a SQL-looking button value",
+        lambda b, c, m: b.slack.block_action("fu.done", "1 OR 1=1", user="U0ALICE"),
+        200,
+        says="isn't yours",
+        logs="refused",
+    ),
+    Case(
+        "malformed payload JSON",
+        lambda b, c, m: b.slack.raw(b"payload=%7Bnot+json", b.slack.signer.headers(b"payload=%7Bnot+json")),
+        (400,),
+        logs="malformed",
+    ),
+    Case(
+        "an oversized body",
+        lambda b, c, m: b.slack.raw(b"x" * 2_000_000, b.slack.signer.headers(b"x" * 2_000_000)),
+        (413,),
+        logs="oversized",
+    ),
+    Case(
+        "an unknown action_id",
+        lambda b, c, m: b.slack.block_action("definitely.not.ours", "1", user="U0ALICE"),
+        200,
+        logs="unhandled",
+    ),
+    Case(
+        "an unknown view callback",
+        lambda b, c, m: b.slack.view_submission("not_our_form", {}, user="U0ALICE"),
+        200,
+        logs="unhandled",
+    ),
 ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_hostile_requests_change_nothing(bot: OfflineBot, case: Case, caplog: pytest.LogCaptureFixture) -> None:
+def test_hostile_requests_change_nothing(
+    bot: OfflineBot, case: Case, caplog: pytest.LogCaptureFixture
+) -> None:
     contact_id, meeting_id = alice_logs_jane(bot)
     before = row_counts(bot)
     hooks_before = len(bot.fake.calls_to("response_url"))
@@ -142,7 +196,9 @@ def test_arbitrary_text_at_met_never_errors_and_never_corrupts(bot: OfflineBot, 
         assert after["meeting"] == before["meeting"]
     with bot.metbot.core.sessions() as session:
         orphans = session.scalar(
-            select(func.count()).select_from(Meeting).join(Contact, Meeting.contact_id == Contact.id, isouter=True)
+            select(func.count())
+            .select_from(Meeting)
+            .join(Contact, Meeting.contact_id == Contact.id, isouter=True)
             .where((Contact.id.is_(None)) | (Contact.member_id != Meeting.member_id))
         )
         assert orphans == 0
@@ -152,8 +208,9 @@ def test_arbitrary_text_at_met_never_errors_and_never_corrupts(bot: OfflineBot, 
 @pytest.mark.sqlite_only
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=EVERYTHING, company=EVERYTHING, notes=st.text(max_size=3000))
-def test_arbitrary_form_input_gets_errors_or_a_saved_meeting(bot: OfflineBot, name: str, company: str,
-                                                             notes: str) -> None:
+def test_arbitrary_form_input_gets_errors_or_a_saved_meeting(
+    bot: OfflineBot, name: str, company: str, notes: str
+) -> None:
     before = row_counts(bot)
     answer = bot.slack.view_submission(
         "meeting_form", bot.slack.simple_values({"name": name, "company": company, "notes": notes})

@@ -68,8 +68,11 @@ def test_the_same_user_id_in_two_workspaces_is_two_people(bot: OfflineBot) -> No
     assert len([c for c in contacts if c.name == "Jane Doe"]) == 2
 
 
-@pytest.mark.parametrize(("user", "team"), [("U0BOB", "T0DEMO"), ("U0ALICE", "T0OTHER")],
-                         ids=["teammate", "same-user-id-other-workspace"])
+@pytest.mark.parametrize(
+    ("user", "team"),
+    [("U0BOB", "T0DEMO"), ("U0ALICE", "T0OTHER")],
+    ids=["teammate", "same-user-id-other-workspace"],
+)
 def test_buttons_naming_someone_elses_meeting_are_refused(bot: OfflineBot, user: str, team: str) -> None:
     met(bot, "Jane Doe (Acme) at BNI; next step: intro to her CFO")
     with bot.metbot.core.sessions() as session:
@@ -86,8 +89,12 @@ def test_buttons_naming_someone_elses_meeting_are_refused(bot: OfflineBot, user:
     assert bot.fake.calls_to("views.open") == [] and bot.fake.calls_to("views.update") == []
     with bot.metbot.core.sessions() as session:
         after = session.scalars(select(Meeting)).one()
-    assert (after.id, after.member_id, after.next_step, after.event) == (before.id, before.member_id,
-                                                                         "intro to her CFO", "BNI")
+    assert (after.id, after.member_id, after.next_step, after.event) == (
+        before.id,
+        before.member_id,
+        "intro to her CFO",
+        "BNI",
+    )
 
 
 @pytest.mark.sqlite_only

@@ -88,12 +88,21 @@ def test_every_declared_command_and_event_is_handled_by_the_running_app(bot: Off
     assert bot.slack.command("help", command="/not-ours").status == 404
 
     examples: dict[str, dict[str, Any]] = {
-        "app_home_opened": {"type": "app_home_opened", "user": "U0ALICE", "channel": "DU0ALICE",
-                            "tab": "home"},
+        "app_home_opened": {
+            "type": "app_home_opened",
+            "user": "U0ALICE",
+            "channel": "DU0ALICE",
+            "tab": "home",
+        },
         "app_uninstalled": {"type": "app_uninstalled"},
         "tokens_revoked": {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": []}},
-        "file_shared": {"type": "file_shared", "file_id": "F0NONE", "user_id": "U0ALICE",
-                        "channel_id": "DU0ALICE", "file": {"id": "F0NONE"}},
+        "file_shared": {
+            "type": "file_shared",
+            "file_id": "F0NONE",
+            "user_id": "U0ALICE",
+            "channel_id": "DU0ALICE",
+            "file": {"id": "F0NONE"},
+        },
     }
     for event in sorted(declared_events()):
         assert event in examples, f"add an example payload for {event}"

@@ -37,9 +37,9 @@ def _ours(name: str | None, type_: str, parent_names: dict[str, str | None]) -> 
 
 def differences(engine: Engine) -> list[object]:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                                "compare_server_default": True,
-                                                                "include_name": _ours})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True, "include_name": _ours}
+        )
         return list(compare_metadata(context, Base.metadata))
 
 

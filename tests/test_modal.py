@@ -17,8 +17,19 @@ from store.models import Base, Contact, FollowUp, Meeting
 FORM_TEXT = ("name", "company", "event", "next_step", "offer", "notes")
 FORM_DATES = ("met_on", "due")
 FORM_CHOICES = ("next_step_owner", "offer_kind", "connection")
-FORM_INPUTS = ("name", "company", "event", "met_on", "next_step", "next_step_owner", "due", "offer",
-               "offer_kind", "connection", "notes")
+FORM_INPUTS = (
+    "name",
+    "company",
+    "event",
+    "met_on",
+    "next_step",
+    "next_step_owner",
+    "due",
+    "offer",
+    "offer_kind",
+    "connection",
+    "notes",
+)
 TODAY = date(2026, 11, 27)  # the fixture's Friday, in New York and in UTC alike
 
 
@@ -82,9 +93,20 @@ def test_met_without_text_opens_the_form(bot: OfflineBot) -> None:
 
 def test_submitting_the_form_saves_the_meeting_and_shows_it(bot: OfflineBot) -> None:
     _, view = open_form(bot)
-    body = submit(bot, view["id"], name="  Jane   Doe ", company="Acme Corp", event="BNI breakfast",
-                  met_on=TODAY, next_step="intro to her CFO", next_step_owner="me", due=date(2026, 12, 4),
-                  offer="a referral to my accountant", connection="strong", notes="wants a CRM")
+    body = submit(
+        bot,
+        view["id"],
+        name="  Jane   Doe ",
+        company="Acme Corp",
+        event="BNI breakfast",
+        met_on=TODAY,
+        next_step="intro to her CFO",
+        next_step_owner="me",
+        due=date(2026, 12, 4),
+        offer="a referral to my accountant",
+        connection="strong",
+        notes="wants a CRM",
+    )
     assert body["response_action"] == "update"
     shown = json.dumps(body["view"])
     assert body["view"]["title"]["text"] == "Meeting saved"
@@ -103,14 +125,19 @@ def test_submitting_the_form_saves_the_meeting_and_shows_it(bot: OfflineBot) -> 
         assert (meeting.connection, meeting.notes) == ("strong", "wants a CRM")
 
 
-@pytest.mark.parametrize(("values", "field", "says"), [
-    pytest.param({"name": None}, "name", "A name is needed", id="no-name"),
-    pytest.param({"name": "   "}, "name", "A name is needed", id="blank-name"),
-    pytest.param({"name": "J" * 121}, "name", "under 120 characters", id="name-over-120"),
-    pytest.param({"due": date(2026, 11, 20)}, "due", "can't be due before the meeting", id="due-too-early"),
-    pytest.param({"met_on": date(2026, 11, 28)}, "met_on", "in the future", id="future-meeting"),
-    pytest.param({"offer_kind": "bribe"}, "offer_kind", "pick one of the options", id="unknown-option"),
-])
+@pytest.mark.parametrize(
+    ("values", "field", "says"),
+    [
+        pytest.param({"name": None}, "name", "A name is needed", id="no-name"),
+        pytest.param({"name": "   "}, "name", "A name is needed", id="blank-name"),
+        pytest.param({"name": "J" * 121}, "name", "under 120 characters", id="name-over-120"),
+        pytest.param(
+            {"due": date(2026, 11, 20)}, "due", "can't be due before the meeting", id="due-too-early"
+        ),
+        pytest.param({"met_on": date(2026, 11, 28)}, "met_on", "in the future", id="future-meeting"),
+        pytest.param({"offer_kind": "bribe"}, "offer_kind", "pick one of the options", id="unknown-option"),
+    ],
+)
 def test_invalid_form_is_refused_on_the_field_and_nothing_is_written(
     bot: OfflineBot, values: dict[str, Any], field: str, says: str
 ) -> None:
@@ -152,8 +179,14 @@ def test_editing_someone_elses_meeting_is_refused_and_logged(
 
     with bot.metbot.core.sessions() as session:
         after = session.scalars(select(Meeting)).one()
-        assert (after.event, after.next_step, after.offer, after.notes, after.met_on,
-                after.member_id) == snapshot
+        assert (
+            after.event,
+            after.next_step,
+            after.offer,
+            after.notes,
+            after.met_on,
+            after.member_id,
+        ) == snapshot
         assert session.scalar(select(func.count()).select_from(Contact)) == 1
     refused = [r for r in caplog.records if r.levelno == logging.WARNING and "does not own" in r.getMessage()]
     assert refused, [r.getMessage() for r in caplog.records]

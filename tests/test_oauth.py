@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import START
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import select, text
@@ -15,7 +16,6 @@ from sqlalchemy import select, text
 from bot.logs import RedactSecrets, configure
 from bot.offline import OfflineBot
 from store.models import Member
-from conftest import START
 
 CLIENT_ID = "1111.2222"
 CLIENT_SECRET = "client-secret-for-tests"
@@ -29,7 +29,9 @@ def oauth_bot(database_url: str) -> Iterator[OfflineBot]:
         "slack_client_secret": SecretStr(CLIENT_SECRET),
         "metbot_token_key": SecretStr(Fernet.generate_key().decode()),
     }
-    with OfflineBot(database_url=database_url, start=START, slack_timeout=2, settings_overrides=overrides) as bot:
+    with OfflineBot(
+        database_url=database_url, start=START, slack_timeout=2, settings_overrides=overrides
+    ) as bot:
         yield bot
 
 
@@ -43,7 +45,9 @@ def install(bot: OfflineBot, team: str, user: str = "U0ADMIN") -> str:
     cookie = page.headers["set-cookie"].split(";")[0]
     code = f"code-{team}"
     bot.fake.add_oauth_code(code, team, user)
-    done = bot.slack.raw(b"", {"Cookie": cookie}, method="GET", path=f"/slack/oauth_redirect?code={code}&state={state}")
+    done = bot.slack.raw(
+        b"", {"Cookie": cookie}, method="GET", path=f"/slack/oauth_redirect?code={code}&state={state}"
+    )
     assert done.status == 200, done.body[:500]
     [access] = [c for c in bot.fake.calls_to("oauth.v2.access") if c.args.get("code") == code]
     assert access.ok
@@ -53,7 +57,11 @@ def install(bot: OfflineBot, team: str, user: str = "U0ADMIN") -> str:
 def test_install_stores_an_encrypted_token_and_serves_that_team(oauth_bot: OfflineBot) -> None:
     token = install(oauth_bot, "T0NEW")
     with oauth_bot.metbot.engine.connect() as connection:
-        stored = connection.execute(text("SELECT bot_token FROM slack_bots WHERE team_id = 'T0NEW'")).scalars().all()
+        stored = (
+            connection.execute(text("SELECT bot_token FROM slack_bots WHERE team_id = 'T0NEW'"))
+            .scalars()
+            .all()
+        )
     assert stored and all(s.startswith("fernet:") and token not in s for s in stored)
 
     answer = oauth_bot.slack.command("Jane Doe (Acme) at BNI", team="T0NEW", user="U0ADMIN")
@@ -63,7 +71,9 @@ def test_install_stores_an_encrypted_token_and_serves_that_team(oauth_bot: Offli
     assert lookups and all(call.token == token for call in lookups)
 
 
-def test_a_team_without_installation_gets_a_clear_answer_and_nothing_is_written(oauth_bot: OfflineBot) -> None:
+def test_a_team_without_installation_gets_a_clear_answer_and_nothing_is_written(
+    oauth_bot: OfflineBot,
+) -> None:
     answer = oauth_bot.slack.command("Jane Doe (Acme) at BNI", team="T0NOBODY", user="U0X")
     assert answer.status in (200, 401)
     with oauth_bot.metbot.core.sessions() as session:
@@ -79,7 +89,9 @@ def test_uninstall_deletes_the_tokens_and_stops_the_digests(oauth_bot: OfflineBo
 
     def gone() -> bool:
         with oauth_bot.metbot.engine.connect() as connection:
-            bots = connection.execute(text("SELECT count(*) FROM slack_bots WHERE team_id = 'T0NEW'")).scalar()
+            bots = connection.execute(
+                text("SELECT count(*) FROM slack_bots WHERE team_id = 'T0NEW'")
+            ).scalar()
         with oauth_bot.metbot.core.sessions() as session:
             active = [m.active for m in session.scalars(select(Member))]
         return bots == 0 and active == [False]
@@ -99,7 +111,11 @@ def test_uninstall_deletes_the_tokens_and_stops_the_digests(oauth_bot: OfflineBo
 def test_tokens_never_reach_the_logs(oauth_bot: OfflineBot, caplog: pytest.LogCaptureFixture) -> None:
     """With the production logging set-up, even at DEBUG: libraries stay quiet and secrets are masked."""
     root = logging.getLogger()
-    saved = (root.handlers[:], root.level, {n: logging.getLogger(n).level for n in ("slack_sdk", "slack_bolt")})
+    saved = (
+        root.handlers[:],
+        root.level,
+        {n: logging.getLogger(n).level for n in ("slack_sdk", "slack_bolt")},
+    )
     try:
         configure(logging.DEBUG)
         root.addHandler(caplog.handler)

@@ -31,8 +31,12 @@ MONDAY_9AM = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # Monday 09:00 in New Yo
 @pytest.fixture
 def shout(database_url: str) -> Iterator[OfflineBot]:
     """The bot with METBOT_SHOUTOUT_CHANNEL set."""
-    with OfflineBot(database_url=database_url, start=START, slack_timeout=2,
-                    settings_overrides={"metbot_shoutout_channel": SHOUT}) as running:
+    with OfflineBot(
+        database_url=database_url,
+        start=START,
+        slack_timeout=2,
+        settings_overrides={"metbot_shoutout_channel": SHOUT},
+    ) as running:
         running.fake.add_user(ALICE, real_name="Alice Martin")
         running.fake.add_user(BOB, real_name="Bob Builder")
         yield running
@@ -92,7 +96,8 @@ def rows(bot: OfflineBot, model: Any) -> list[Any]:
 def contact(bot: OfflineBot, name: str, user: str = ALICE) -> Contact:
     with bot.metbot.core.sessions() as session:
         found = session.scalar(
-            select(Contact).join(Member, Contact.member_id == Member.id)
+            select(Contact)
+            .join(Member, Contact.member_id == Member.id)
             .where(Member.user_id == user, Contact.name == name)
         )
         assert found is not None, f"no contact {name}"
@@ -121,9 +126,18 @@ def click(bot: OfflineBot, reply: dict[str, Any], label: str, user: str = ALICE)
     value = buttons(reply)[label]
     message = {"type": "message", "text": reply["text"], "blocks": reply["blocks"], "ts": "1700000000.000100"}
     answer = bot.slack.block_action(
-        "referral.outcome", value, user=user, channel="C0GENERAL", response_url=True, message=message,
-        container={"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0GENERAL",
-                   "is_ephemeral": True},
+        "referral.outcome",
+        value,
+        user=user,
+        channel="C0GENERAL",
+        response_url=True,
+        message=message,
+        container={
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": "C0GENERAL",
+            "is_ephemeral": True,
+        },
         action=SlackRequests.button_action("referral.outcome", value, text=label),
     )
     assert answer.status == 200 and answer.elapsed < 3
@@ -138,8 +152,11 @@ def test_received_from_a_teammate(shout: OfflineBot) -> None:
     assert "Bob Builder gave you Sam Lee" in reply["text"]
     assert "<@U0BOB> gave you Sam Lee (Globex)." in raw(reply)
     [r] = rows(shout, Referral)
-    assert (r.direction, r.giver_member_id, r.receiver_member_id) == ("received", member_id(shout, BOB),
-                                                                      member_id(shout, ALICE))
+    assert (r.direction, r.giver_member_id, r.receiver_member_id) == (
+        "received",
+        member_id(shout, BOB),
+        member_id(shout, ALICE),
+    )
     assert (r.referred_name, r.company, r.outcome, r.private) == ("Sam Lee", "Globex", "open", False)
     sam = contact(shout, "Sam Lee")
     assert (r.referred_contact_id, sam.company, sam.phase) == (sam.id, "Globex", "follow_up")
@@ -157,8 +174,11 @@ def test_given_to_a_teammate(shout: OfflineBot) -> None:
     assert "You gave Jane Doe (Acme) to <@U0BOB>." in raw(reply)
     assert "needs a new printer" in shown(reply)
     [r] = rows(shout, Referral)
-    assert (r.direction, r.giver_member_id, r.receiver_member_id) == ("given", member_id(shout, ALICE),
-                                                                      member_id(shout, BOB))
+    assert (r.direction, r.giver_member_id, r.receiver_member_id) == (
+        "given",
+        member_id(shout, ALICE),
+        member_id(shout, BOB),
+    )
     assert (r.referred_name, r.company, r.note) == ("Jane Doe", "Acme", "needs a new printer")
     [posted] = shoutouts(shout)
     assert "<@U0ALICE> gave <@U0BOB> a referral" in raw(posted)
@@ -212,14 +232,17 @@ def test_a_teammate_logged_as_a_contact_is_linked(shout: OfflineBot) -> None:
     assert r.giver_contact_id == linked.id and linked.stage == "trust"
 
 
-@pytest.mark.parametrize(("text", "says"), [
-    ("hello there", "I couldn't tell who gave the referral and who received it."),
-    ("gave Jane Doe to me", "Who was on the other end?"),
-    ("<@U0ALICE> introduced me to Sam Lee", "That's you"),
-    ("@bob introduced me to Sam Lee", "pick the teammate from Slack's @ autocomplete"),
-    ("gave Bob Smith to Bob Smith", "can't be both"),
-    ("Bob Smith introduced me to ", "I couldn't tell"),
-])
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("hello there", "I couldn't tell who gave the referral and who received it."),
+        ("gave Jane Doe to me", "Who was on the other end?"),
+        ("<@U0ALICE> introduced me to Sam Lee", "That's you"),
+        ("@bob introduced me to Sam Lee", "pick the teammate from Slack's @ autocomplete"),
+        ("gave Bob Smith to Bob Smith", "can't be both"),
+        ("Bob Smith introduced me to ", "I couldn't tell"),
+    ],
+)
 def test_a_parse_problem_gets_a_kind_answer_with_examples(bot: OfflineBot, text: str, says: str) -> None:
     reply = referral(bot, text)
     assert says in shown(reply)
@@ -244,8 +267,10 @@ def form_state(**given: Any) -> dict[str, Any]:
     values["teammate"] = {"type": "users_select", "selected_user": given.get("teammate")}
     for key, default in (("direction", "given"), ("share", "team")):
         value = given.get(key, default)
-        values[key] = {"type": "static_select",
-                       "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value}}
+        values[key] = {
+            "type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
+        }
     return SlackRequests.simple_values(values)
 
 
@@ -257,27 +282,43 @@ def test_referral_without_text_opens_the_form_and_saving_it_posts_the_shoutout(s
     assert view["callback_id"] == "referral_form"
     kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
     text_input = "plain_text_input"
-    assert kinds == {"direction": "static_select", "teammate": "users_select", "other_name": text_input,
-                     "referred": text_input, "company": text_input, "note": text_input,
-                     "share": "static_select"}
+    assert kinds == {
+        "direction": "static_select",
+        "teammate": "users_select",
+        "other_name": text_input,
+        "referred": text_input,
+        "company": text_input,
+        "note": text_input,
+        "share": "static_select",
+    }
 
     # Neither a teammate nor a name: the error shows on the field, nothing is saved.
     bad = shout.slack.view_submission("referral_form", form_state(referred="Jane Doe"), view=view["id"])
     assert bad.json()["response_action"] == "errors" and "other_name" in bad.json()["errors"]
-    me = shout.slack.view_submission("referral_form", form_state(teammate=ALICE, referred="Jane Doe"),
-                                     view=view["id"])
+    me = shout.slack.view_submission(
+        "referral_form", form_state(teammate=ALICE, referred="Jane Doe"), view=view["id"]
+    )
     assert "teammate" in me.json()["errors"]
     assert rows(shout, Referral) == []
 
     saved = shout.slack.view_submission(
-        "referral_form", form_state(direction="received", teammate=BOB, referred="Sam Lee", company="Globex",
-                                    note="wants a CRM"), view=view["id"])
+        "referral_form",
+        form_state(
+            direction="received", teammate=BOB, referred="Sam Lee", company="Globex", note="wants a CRM"
+        ),
+        view=view["id"],
+    )
     body = saved.json()
     assert saved.elapsed < 3 and body["response_action"] == "update"
     assert "Referral recorded" in json.dumps(body["view"])
     [r] = rows(shout, Referral)
     assert (r.direction, r.giver_member_id, r.referred_name, r.company, r.note) == (
-        "received", member_id(shout, BOB), "Sam Lee", "Globex", "wants a CRM")
+        "received",
+        member_id(shout, BOB),
+        "Sam Lee",
+        "Globex",
+        "wants a CRM",
+    )
     [posted] = shout.fake.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == SHOUT)
     assert "<@U0BOB> gave <@U0ALICE> a referral" in raw(posted.args)
 
@@ -309,13 +350,17 @@ def test_without_a_channel_the_referral_is_saved_and_the_user_told_how_to_set_on
     assert len(rows(bot, Referral)) == 1 and bot.fake.calls_to("chat.postMessage") == []
 
 
-@pytest.mark.parametrize(("error", "fix"), [
-    ("not_in_channel", "/invite @metbot"),
-    ("is_archived", "archived"),
-    ("channel_not_found", "/met config channel #name"),
-])
-def test_a_channel_that_cannot_take_the_shoutout_is_explained(shout: OfflineBot, error: str, fix: str,
-                                                             caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("error", "fix"),
+    [
+        ("not_in_channel", "/invite @metbot"),
+        ("is_archived", "archived"),
+        ("channel_not_found", "/met config channel #name"),
+    ],
+)
+def test_a_channel_that_cannot_take_the_shoutout_is_explained(
+    shout: OfflineBot, error: str, fix: str, caplog: pytest.LogCaptureFixture
+) -> None:
     shout.fake.fail("chat.postMessage", error=error, where=lambda a: a.get("channel") == SHOUT)
     with caplog.at_level(logging.WARNING):
         reply = referral(shout, "gave Jane Doe to <@U0BOB>")
@@ -381,27 +426,31 @@ def test_outcome_buttons_and_closed_business_with_a_value(shout: OfflineBot) -> 
     view = opened.response["view"]
     assert view["callback_id"] == "referral_value_form"
     assert rows(shout, Referral)[0].outcome == "met"  # nothing changes until the value is saved
-    saved = shout.slack.view_submission("referral_value_form",
-                                        SlackRequests.simple_values({"value": "$5,000"}), view=view["id"])
+    saved = shout.slack.view_submission(
+        "referral_value_form", SlackRequests.simple_values({"value": "$5,000"}), view=view["id"]
+    )
     assert saved.json()["response_action"] == "update"
     assert "$5,000" in json.dumps(saved.json()["view"])
     r = rows(shout, Referral)[0]
     assert (r.outcome, r.value) == ("closed", "$5,000")
-    _, second = shout.fake.wait_for("chat.postMessage", count=2,
-                                        where=lambda c: c.args.get("channel") == SHOUT)
+    _, second = shout.fake.wait_for(
+        "chat.postMessage", count=2, where=lambda c: c.args.get("channel") == SHOUT
+    )
     closed = raw(second.args)
     assert "Closed business" in closed and "$5,000" in closed
     assert "<@U0ALICE>" in closed and "<@U0BOB>" in closed and "Jane Doe" not in closed
 
     # Saving the value again updates it without a second celebration.
-    shout.slack.view_submission("referral_value_form", SlackRequests.simple_values({"value": "$6,000"}),
-                                view=view["id"])
+    shout.slack.view_submission(
+        "referral_value_form", SlackRequests.simple_values({"value": "$6,000"}), view=view["id"]
+    )
     assert rows(shout, Referral)[0].value == "$6,000"
     assert len(shoutouts(shout)) == 2
 
 
-def test_another_users_referral_buttons_change_nothing(shout: OfflineBot,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_another_users_referral_buttons_change_nothing(
+    shout: OfflineBot, caplog: pytest.LogCaptureFixture
+) -> None:
     shout.fake.add_user(MALLORY, real_name="Mallory")
     reply = referral(shout, "gave Jane Doe to <@U0BOB>")
     referral(shout, "gave Sam Lee to Bob Smith", user=MALLORY)  # Mallory has referrals of her own
@@ -409,16 +458,21 @@ def test_another_users_referral_buttons_change_nothing(shout: OfflineBot,
     with caplog.at_level(logging.WARNING):
         for label in ("They met", "No deal", "Closed business"):
             click(shout, reply, label, user=MALLORY)
-        refusals = shout.fake.wait_for("response_url", count=3,
-                                       where=lambda c: c.label == "action referral.outcome")
+        refusals = shout.fake.wait_for(
+            "response_url", count=3, where=lambda c: c.label == "action referral.outcome"
+        )
         # A forged value form for Alice's referral, submitted by Mallory.
         forged = shout.slack.view_submission(
-            "referral_value_form", SlackRequests.simple_values({"value": "$1"}), user=MALLORY,
-            private_metadata=json.dumps({"referral_id": r.id}))
+            "referral_value_form",
+            SlackRequests.simple_values({"value": "$1"}),
+            user=MALLORY,
+            private_metadata=json.dumps({"referral_id": r.id}),
+        )
         # Hostile values: another id, garbage, an unknown outcome.
         for value in (f"{r.id + 1}:met", "x:met", f"{r.id}:won", "-1:met"):  # r.id + 1 is Mallory's
-            shout.slack.block_action("referral.outcome", value, user=ALICE, channel="C0GENERAL",
-                                     response_url=True)
+            shout.slack.block_action(
+                "referral.outcome", value, user=ALICE, channel="C0GENERAL", response_url=True
+            )
         shout.fake.wait_for("response_url", count=7, where=lambda c: c.label == "action referral.outcome")
     assert all("isn't yours" in shown(c.args) for c in refusals)
     assert all(c.args["response_type"] == "ephemeral" for c in refusals)
@@ -485,12 +539,25 @@ def test_the_weekly_roundup_is_posted_once_with_counts_only(shout: OfflineBot, d
     assert "1 came from people outside the team" in text
     assert "Most generous: <@U0ALICE> (2), <@U0BOB> (1)" in sent
     assert "I was too focused on the sale" in text and "*Why connections stalled (counts only)*" in sent
-    for name in ("Jane Doe", "Pat Kim", "Bob Smith", "Lee Park", "Tom Wu", "Ana Ruiz", "Sam Lee", "Globex",
-                 "Acme"):
+    for name in (
+        "Jane Doe",
+        "Pat Kim",
+        "Bob Smith",
+        "Lee Park",
+        "Tom Wu",
+        "Ana Ruiz",
+        "Sam Lee",
+        "Globex",
+        "Acme",
+    ):
         assert name not in text
     [row] = roundups(shout)
     assert (row.status, row.channel, row.week_start.isoformat(), row.timezone) == (
-        "sent", SHOUT, "2026-11-23", "America/New_York")
+        "sent",
+        SHOUT,
+        "2026-11-23",
+        "America/New_York",
+    )
 
     # A second process, later the same Monday: nothing more.
     later = TravellingClock(datetime(2026, 11, 30, 20, 0, tzinfo=UTC))
@@ -534,13 +601,21 @@ def own_logging() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("own_logging")
-def test_nudge_posts_the_roundup_on_a_monday(shout: OfflineBot, database_url: str, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_nudge_posts_the_roundup_on_a_monday(
+    shout: OfflineBot,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     referral(shout, "gave Jane Doe to <@U0BOB>")
     monkeypatch.chdir(tmp_path)
-    for key, value in {"SLACK_BOT_TOKEN": "xoxb-local-demo-token", "SLACK_API_URL": shout.fake.api_url,
-                       "DATABASE_URL": database_url, "METBOT_SHOUTOUT_CHANNEL": SHOUT}.items():
+    for key, value in {
+        "SLACK_BOT_TOKEN": "xoxb-local-demo-token",
+        "SLACK_API_URL": shout.fake.api_url,
+        "DATABASE_URL": database_url,
+        "METBOT_SHOUTOUT_CHANNEL": SHOUT,
+    }.items():
         monkeypatch.setenv(key, value)
     assert cli_main(["nudge", "--now", "2026-11-30T09:00:00-05:00"]) == 0
     assert "weekly roundup: 1 posted" in capsys.readouterr().out

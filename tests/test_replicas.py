@@ -62,36 +62,78 @@ def seed(engine: Engine, users: int) -> None:
             .values(platform="slack", external_id="T0REPLICA", name="Replicas", created_at=NOW)
             .returning(Workspace.id)
         ).scalar_one()
-        connection.execute(insert(Member), [
-            {"workspace_id": workspace_id, "user_id": f"U{i:05d}", "display_name": f"User {i}",
-             "timezone": "UTC", "digest_hour": 9, "dm_channel": f"D{i:05d}",
-             "next_digest_at": NOW - timedelta(minutes=30), "active": True, "created_at": NOW}
-            for i in range(users)
-        ])
+        connection.execute(
+            insert(Member),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "user_id": f"U{i:05d}",
+                    "display_name": f"User {i}",
+                    "timezone": "UTC",
+                    "digest_hour": 9,
+                    "dm_channel": f"D{i:05d}",
+                    "next_digest_at": NOW - timedelta(minutes=30),
+                    "active": True,
+                    "created_at": NOW,
+                }
+                for i in range(users)
+            ],
+        )
         members = dict(connection.execute(select(Member.user_id, Member.id)).all())
-        connection.execute(insert(Contact), [
-            {"member_id": members[f"U{i:05d}"], "name": f"Contact {i}", "name_key": f"contact {i}",
-             "company": "Acme", "stage": "know", "phase": "follow_up", "due_on": TODAY, "nudges": 0,
-             "asks": 0, "last_touch_at": NOW - timedelta(days=1), "created_at": NOW - timedelta(days=1)}
-            for i in range(users)
-        ])
+        connection.execute(
+            insert(Contact),
+            [
+                {
+                    "member_id": members[f"U{i:05d}"],
+                    "name": f"Contact {i}",
+                    "name_key": f"contact {i}",
+                    "company": "Acme",
+                    "stage": "know",
+                    "phase": "follow_up",
+                    "due_on": TODAY,
+                    "nudges": 0,
+                    "asks": 0,
+                    "last_touch_at": NOW - timedelta(days=1),
+                    "created_at": NOW - timedelta(days=1),
+                }
+                for i in range(users)
+            ],
+        )
         contacts = dict(connection.execute(select(Contact.member_id, Contact.id)).all())
-        connection.execute(insert(Meeting), [
-            {"contact_id": contact_id, "member_id": member_id, "event": "BNI breakfast",
-             "met_on": TODAY - timedelta(days=1), "met_at": NOW - timedelta(days=1),
-             "next_step": "intro to her CFO", "next_step_owner": "me", "created_at": NOW - timedelta(days=1)}
-            for member_id, contact_id in contacts.items()
-        ])
+        connection.execute(
+            insert(Meeting),
+            [
+                {
+                    "contact_id": contact_id,
+                    "member_id": member_id,
+                    "event": "BNI breakfast",
+                    "met_on": TODAY - timedelta(days=1),
+                    "met_at": NOW - timedelta(days=1),
+                    "next_step": "intro to her CFO",
+                    "next_step_owner": "me",
+                    "created_at": NOW - timedelta(days=1),
+                }
+                for member_id, contact_id in contacts.items()
+            ],
+        )
 
 
 def start_nudge(url: str, fake: FakeSlack, now: datetime, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "METBOT_"))}
-    env.update(DATABASE_URL=url, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-               SLACK_API_URL=fake.api_url, PYTHONPATH=str(ROOT))
+    env.update(
+        DATABASE_URL=url,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+        PYTHONPATH=str(ROOT),
+    )
     with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "bot", "nudge", "--now", now.isoformat(), "--rate", str(RATE)],
-            env=env, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=log.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -134,8 +176,10 @@ def test_three_replicas_started_together_send_each_digest_exactly_once(
 
     per_channel = posts_per_channel(fake)
     twice = {channel: n for channel, n in per_channel.items() if n > 1}
-    print(f"\n3 replicas, {USERS} users: {sum(per_channel.values())} chat.postMessage to "
-          f"{len(per_channel)} channels in {elapsed:.1f}s; sent twice: {len(twice)}")
+    print(
+        f"\n3 replicas, {USERS} users: {sum(per_channel.values())} chat.postMessage to "
+        f"{len(per_channel)} channels in {elapsed:.1f}s; sent twice: {len(twice)}"
+    )
     for report in reports:
         print("  " + report)
     assert all(c.ok for c in fake.calls_to("chat.postMessage"))
@@ -189,12 +233,16 @@ def test_a_replica_killed_after_claiming_is_recovered_after_the_lease(
 
     per_channel = posts_per_channel(fake)
     duplicates = {channel: n for channel, n in per_channel.items() if n > 1}
-    print(f"\nkilled with {claimed} digests claimed and {in_flight} chat.postMessage in flight "
-          f"(workers={WORKERS}); before the lease another replica sent "
-          f"{sum(before_lease.values()) - in_flight} (the unclaimed ones), then after the "
-          f"{LEASE.total_seconds() / 60:.0f}-minute lease the rerun took {recovery:.1f}s: {report}")
-    print(f"digests: {USERS}, chat.postMessage: {sum(per_channel.values())}, channels sent twice: "
-          f"{len(duplicates)} {sorted(duplicates)[:10]}")
+    print(
+        f"\nkilled with {claimed} digests claimed and {in_flight} chat.postMessage in flight "
+        f"(workers={WORKERS}); before the lease another replica sent "
+        f"{sum(before_lease.values()) - in_flight} (the unclaimed ones), then after the "
+        f"{LEASE.total_seconds() / 60:.0f}-minute lease the rerun took {recovery:.1f}s: {report}"
+    )
+    print(
+        f"digests: {USERS}, chat.postMessage: {sum(per_channel.values())}, channels sent twice: "
+        f"{len(duplicates)} {sorted(duplicates)[:10]}"
+    )
     assert set(per_channel) == {f"D{i:05d}" for i in range(USERS)}, "someone got no digest"
     assert max(per_channel.values()) <= 2
     assert len(duplicates) <= in_flight <= WORKERS

@@ -32,8 +32,9 @@ def requests_for(bot: OfflineBot) -> dict[str, tuple[bytes, dict[str, str]]]:
     made: dict[str, tuple[bytes, dict[str, str]]] = {}
     built.command("Mallory Evil (Acme) at BNI; next step: steal the list", user=INTRUDER)
     made["command"] = built.body, built.headers
-    values = SlackRequests.simple_values({"name": "Mallory Evil", "met_on": {"type": "datepicker",
-                                                                            "selected_date": "2026-11-27"}})
+    values = SlackRequests.simple_values(
+        {"name": "Mallory Evil", "met_on": {"type": "datepicker", "selected_date": "2026-11-27"}}
+    )
     built.view_submission("meeting_form", values, user=INTRUDER)
     made["modal"] = built.body, built.headers
     built.app_home_opened(user=INTRUDER)
@@ -70,8 +71,10 @@ FORGERIES: dict[str, Forgery] = {
 
 def counts(bot: OfflineBot) -> dict[str, int]:
     with bot.metbot.core.sessions() as session:
-        return {model.__name__: int(session.scalar(select(func.count()).select_from(model)) or 0)
-                for model in (Workspace, Member, Contact, Meeting)}
+        return {
+            model.__name__: int(session.scalar(select(func.count()).select_from(model)) or 0)
+            for model in (Workspace, Member, Contact, Meeting)
+        }
 
 
 @pytest.mark.sqlite_only

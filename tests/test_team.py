@@ -10,8 +10,25 @@ from bot.offline import OfflineBot
 from store import followups
 from store.models import Contact, Member, Referral
 
-SECRETS = ("Jane", "Doe", "Acme", "Sam", "Globex", "Pat", "Kim", "Omar", "Initech", "BNI", "Summit", "deck",
-           "CFO", "U0ALICE", "U0BOB", "alice", "bob")
+SECRETS = (
+    "Jane",
+    "Doe",
+    "Acme",
+    "Sam",
+    "Globex",
+    "Pat",
+    "Kim",
+    "Omar",
+    "Initech",
+    "BNI",
+    "Summit",
+    "deck",
+    "CFO",
+    "U0ALICE",
+    "U0BOB",
+    "alice",
+    "bob",
+)
 
 
 def command(bot: OfflineBot, text: str, *, user: str = "U0ALICE", team: str = "T0DEMO") -> dict[str, Any]:
@@ -39,14 +56,43 @@ def test_team_figures_are_counts_only(bot: OfflineBot) -> None:
         followups.log_breakdown(session, sam, "no_follow_up", now)
         alice = session.get(Member, sam.member_id)
         assert alice is not None
-        common = {"workspace_id": alice.workspace_id, "member_id": alice.id, "shoutout": "none",
-                  "created_at": now, "updated_at": now}
-        session.add(Referral(direction="given", receiver_name="Sam Lee", referred_name="Omar Other",
-                             outcome="closed", private=False, **common))
-        session.add(Referral(direction="received", giver_name="Pat Kim", referred_name="Jane Doe",
-                             outcome="open", private=False, **common))
-        session.add(Referral(direction="given", receiver_name="Pat Kim", referred_name="Jane Doe",
-                             outcome="closed", private=True, **common))  # private: not in team figures
+        common = {
+            "workspace_id": alice.workspace_id,
+            "member_id": alice.id,
+            "shoutout": "none",
+            "created_at": now,
+            "updated_at": now,
+        }
+        session.add(
+            Referral(
+                direction="given",
+                receiver_name="Sam Lee",
+                referred_name="Omar Other",
+                outcome="closed",
+                private=False,
+                **common,
+            )
+        )
+        session.add(
+            Referral(
+                direction="received",
+                giver_name="Pat Kim",
+                referred_name="Jane Doe",
+                outcome="open",
+                private=False,
+                **common,
+            )
+        )
+        session.add(
+            Referral(
+                direction="given",
+                receiver_name="Pat Kim",
+                referred_name="Jane Doe",
+                outcome="closed",
+                private=True,
+                **common,
+            )
+        )  # private: not in team figures
 
     reply = command(bot, "team", user="U0CAROL")  # anyone in the workspace, even with no contacts yet
     text = str(reply)
