@@ -63,6 +63,18 @@ class Core:
             if profile.display_name:
                 member.display_name = profile.display_name
 
+    def home_seen(self, who: Who) -> bool:
+        """Has this person ever opened the App Home? Only then is it worth republishing after each action."""
+        with self.sessions() as session:
+            found = people.find_member(session, who.platform, who.workspace, who.user)
+            return found is not None and found.home_opened_at is not None
+
+    def note_home_opened(self, who: Who) -> None:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            people.note_home_opened(session, member.id, now)
+
     def first_time(self, key: str) -> bool:
         with self.sessions.begin() as session:
             return replays.first_time(session, key, self.clock())

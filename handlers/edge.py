@@ -100,8 +100,11 @@ def sorry(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
 
 
 def refresh_home(core: Core, client: WebClient, who: Who) -> None:
-    """Republish the user's App Home after something they did changed it: one views.publish, best effort."""
+    """Republish the user's App Home after something they did changed it: one views.publish, best effort,
+    and only for people who use the Home (it is published afresh whenever it is opened anyway)."""
     try:
+        if not core.home_seen(who):
+            return
         client.views_publish(user_id=who.user, view=home_view(core.home(who)))
     except (SlackApiError, SlackClientError, SQLAlchemyError) as error:
         log.warning(

@@ -26,6 +26,7 @@ def register(app: App, core: Core) -> None:
             return
         who = Who(workspace=str(body.get("team_id") or ""), user=str(event.get("user") or ""))
         learn_profile(core, client, who)
+        core.note_home_opened(who)
         client.views_publish(user_id=who.user, view=home_view(core.home(who)))
 
     app.event("app_home_opened")(ack=ack_now, lazy=[home])

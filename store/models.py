@@ -81,6 +81,7 @@ class Member(Base):
     digest_hour: Mapped[int] = mapped_column(Integer, default=9)
     dm_channel: Mapped[str | None] = mapped_column(String(64))
     next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    home_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # App Home refreshes only once seen
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -92,3 +92,9 @@ def stop_workspace(session: Session, platform: str, external_id: str) -> int:
         update(Member).where(Member.workspace_id == space.id).values(active=False, next_digest_at=None)
     )
     return int(result.rowcount or 0)
+
+
+def note_home_opened(session: Session, member_id: int, now: datetime) -> None:
+    from sqlalchemy import update
+
+    session.execute(update(Member).where(Member.id == member_id).values(home_opened_at=now))

@@ -31,11 +31,13 @@ REFUSED = "That isn't yours to change, so I left it alone."
 def command(bot: OfflineBot, text: str, *, user: str = ALICE) -> dict[str, Any]:
     """`/met <text>`: the ephemeral answer (and, for a capture, wait for the Home refresh too)."""
     published = len(bot.fake.calls_to("views.publish"))
+    uses_home = bot.fake.home_view(user) is not None
     answer = bot.slack.command(text, user=user)
     assert answer.status == 200 and answer.elapsed < 3
     [call] = bot.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
     assert call.ok
-    if text.split(maxsplit=1)[0].lower() not in ("export", "import", "forget", "list", "team", "stats"):
+    words = text.split(maxsplit=1)
+    if uses_home and words and words[0].lower() not in ("export", "import", "forget", "list", "team", "stats"):
         bot.fake.wait_for("views.publish", count=published + 1)
     return call.args
 
@@ -509,7 +511,8 @@ def test_forget_a_contact_deletes_every_row_of_it(bot: OfflineBot) -> None:
         links = session.scalars(select(Referral.referred_contact_id).where(Referral.direction == "given"))
         assert links.all() == [None]
     assert {"sam": contact_ids(bot, ALICE, "Sam Lee"), "bob": contact_ids(bot, BOB)} == others_before
-    bot.fake.wait_for("views.publish", count=published + 1)  # the Home follows
+    if bot.fake.home_view(ALICE) is not None:
+        bot.fake.wait_for("views.publish", count=published + 1)  # the Home follows
 
     assert "I don't have a contact called Jane Doe" in command(bot, "forget Jane Doe")["text"]
 
