@@ -20,6 +20,7 @@ from bot.clock import Clock, system_clock
 from bot.engagement import Engagement
 from bot.installs import EncryptedInstallationStore, client_finder, oauth_settings
 from bot.referral_service import ReferralService
+from bot.replays import ReplayGuard
 from bot.roundup import Roundups
 from bot.service import Core
 from bot.settings import Settings, secret
@@ -33,8 +34,9 @@ from store.db import make_engine, make_sessions, upgrade
 log = logging.getLogger(__name__)
 
 # Lazy listeners (the work after each ack) run here. Bolt's default is 5 threads; a burst of slow
-# follow-up work would queue behind them, so the pool is sized for a burst of clicks.
-LISTENER_THREADS = 64
+# follow-up work (waiting on Slack) would queue behind them, so the pool is sized for a burst of clicks —
+# but not much larger: CPU-bound lazy threads compete with the request threads for the GIL.
+LISTENER_THREADS = 32
 
 
 def slack_client(settings: Settings, token: str | None = None, *, timeout: float = 10) -> WebClient:
@@ -113,7 +115,8 @@ def build_app(
     followups.register(app, core, engagement)
     data.register(app, core)  # export, import, forget: before the catch-alls in `requests`
     installs.register(app, core, store)
-    requests.register(app, core)
+    # One process on SQLite: memory knows every request. Replicas on PostgreSQL share the seen_request table.
+    requests.register(app, ReplayGuard(core.first_time if engine.dialect.name != "sqlite" else None))
     client_for = client_finder(
         store, client, lambda token: slack_client(settings, token, timeout=slack_timeout)
     )

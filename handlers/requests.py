@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.service import Core
+from bot.replays import ReplayGuard
 
 log = logging.getLogger("metbot.request")
 
@@ -55,7 +55,7 @@ def take_request_fields() -> dict[str, object]:
     return fields
 
 
-def dedupe(core: Core) -> Callable[..., BoltResponse]:
+def dedupe(guard: ReplayGuard) -> Callable[..., BoltResponse]:
     """A retried event (same event_id) or a replayed request (same signature) is acked and dropped."""
 
     def middleware(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
@@ -69,7 +69,7 @@ def dedupe(core: Core) -> Callable[..., BoltResponse]:
                 key = f"sig:{signature}"
         if key is not None:
             try:
-                fresh = core.first_time(key)
+                fresh = guard.first_time(key)
             except SQLAlchemyError:
                 log.warning("could not check for a replay; handling the request", exc_info=True)
                 fresh = True
@@ -94,10 +94,10 @@ def ack_unknown(ack: Ack, body: dict[str, Any]) -> None:
     ack()
 
 
-def register(app: App, core: Core) -> None:
+def register(app: App, guard: ReplayGuard) -> None:
     """Log every request, drop repeats; registered after every other listener, so the catch-alls only see leftovers."""
     app.use(log_requests)
-    app.use(dedupe(core))
+    app.use(dedupe(guard))
     anything = re.compile(".*")
     app.action(anything)(ack_unknown)
     app.view(anything)(ack_unknown)

@@ -1,0 +1,33 @@
+"""Has this request been handled already? Memory first, so the ack path stays off the database.
+
+With one process (SQLite, the embedded default) memory is the whole truth. With several replicas
+(PostgreSQL) a retry may land on another replica, so the shared `seen_request` table decides, with one
+cheap INSERT … ON CONFLICT DO NOTHING; memory still answers repeats seen here without a round trip.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+WINDOW_SECONDS = 3600  # Slack retries events within minutes and refuses signatures older than 5 minutes
+MAX_KEYS = 100_000
+
+
+class ReplayGuard:
+    def __init__(self, shared: Callable[[str], bool] | None = None) -> None:
+        self.shared = shared
+        self.seen: OrderedDict[str, float] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            if key in self.seen:
+                return False
+            self.seen[key] = now
+            while self.seen and (len(self.seen) > MAX_KEYS or next(iter(self.seen.values())) < now - WINDOW_SECONDS):
+                self.seen.popitem(last=False)
+        return self.shared(key) if self.shared is not None else True
