@@ -59,6 +59,23 @@ class Conversation:
         self.say(f"metbot ▸ (only Alice sees this; acked in {answer.elapsed * 1000:.0f} ms)")
         self.bot_says(message_to_text(hook.args))
 
+    def fill_form(self, values: dict[str, Any]) -> None:
+        """Fill in the form that is open and press Save; the answer comes back in the same modal."""
+        opened = self.bot.fake.calls_to("views.open")[-1]
+        shown = ", ".join(
+            f"{k.replace('_', ' ')}: {v[0] if isinstance(v, tuple) else v}" for k, v in values.items()
+        )
+        self.say(f"Alice fills in the form ({shown}) and presses [ Save ]")
+        answer = self.bot.slack.view_submission(
+            "meeting_form",
+            self.bot.slack.simple_values(values),
+            user=ALICE,
+            view_id=str((opened.response or {}).get("view", {}).get("id") or "") or None,
+        )
+        result = answer.json()
+        self.say(f"metbot ▸ (the form shows what was saved; answered in {answer.elapsed * 1000:.0f} ms)")
+        self.bot_says(view_to_text(result["view"]) if result.get("view") else str(result))
+
     def referral(self, text: str, typed: str) -> None:
         """`/referral <text>` (shown as Alice typed it), then the shoutout it posted in the team channel."""
         self.say(f"Alice ▸ /referral {typed}")
@@ -167,6 +184,17 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             )
             talk.command("Sam Lee from Globex at BNI breakfast")
             talk.command("")
+            talk.fill_form(
+                {
+                    "name": "Priya Shah",
+                    "company": "Northwind",
+                    "event": "BNI breakfast",
+                    "next_step": "coffee to compare notes on CRM vendors",
+                    "next_step_owner": ("me",),
+                    "offer": "an introduction to our accountant",
+                    "connection": ("strong",),
+                }
+            )
             talk.command("list")
 
             talk.travel(1, hour=8, minute=59)
@@ -187,12 +215,14 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             reasons = bot.fake.last_message("D" + ALICE)
             assert reasons is not None
             talk.click(reasons, "Why do you think?", "Sam Lee", option="I was too focused on the sale")
+            talk.click(digest, "Snooze…", "Priya Shah", option="3 days")
 
             talk.travel(3)
             talk.day("Friday: Jane's next step is due")
             digest = talk.digest()
             assert digest is not None
             talk.click(digest, "I followed up", "Jane Doe")
+            talk.click(digest, "I never followed up", "Priya Shah")
 
             talk.travel(3)
             talk.day("Jane has had three days to answer")

@@ -1854,7 +1854,7 @@ def _element(el: Mapping[str, Any]) -> str:
         )
     if kind in ("plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input"):
         initial = el.get("initial_value")
-        shown = str(initial) if initial not in (None, "") else placeholder or "…"
+        shown = str(initial) if initial not in (None, "") else (f"e.g. {placeholder}" if placeholder else "…")
         return f"[ {shown} ]"
     if kind == "file_input":
         return "[ upload a file ]"
