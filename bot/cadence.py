@@ -61,3 +61,28 @@ def next_digest_at(now: datetime, timezone: str | None, hour: int) -> datetime:
 def digest_due_at(day: date, timezone: str | None, hour: int) -> datetime:
     """The instant of `day`'s digest in the member's timezone (a nonexistent local time is moved forward)."""
     return datetime.combine(day, time(hour), tzinfo=zone(timezone))
+
+
+def next_digest_after_change(now: datetime, timezone: str | None, hour: int) -> datetime:
+    """After a member picks a new digest hour: today at that hour if it is still ahead, else at once (the
+    outbox's one-row-per-day rule keeps a digest already sent today from going out twice)."""
+    today = datetime.combine(now.astimezone(zone(timezone)).date(), time(hour), tzinfo=zone(timezone))
+    return today if today > now else now
+
+
+def read_hour(text: str) -> int | None:
+    """'8', '8am', '08:00', '17', '5pm' → the hour of the day; None for anything else."""
+    cleaned = text.strip().lower().replace(" ", "")
+    suffix = ""
+    if cleaned.endswith(("am", "pm")):
+        cleaned, suffix = cleaned[:-2], cleaned[-2:]
+    if cleaned.endswith(":00"):
+        cleaned = cleaned[:-3]
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 2:
+        return None
+    hour = int(cleaned)
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    return hour if 0 <= hour <= 23 else None

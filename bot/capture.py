@@ -370,6 +370,11 @@ HELP_TEXT = (
         "one contact, /met forget me deletes everything I store about you (both ask first).",
     ),
     (
+        "Your digest",
+        "Every morning at 09:00 in your timezone I DM you who to follow up with. /met config digest 7am "
+        "picks another hour; an admin can pick the team's shoutout channel with /met config channel #wins.",
+    ),
+    (
         "Why",
         "Most relationships die after the first meeting because nobody agreed a next step or followed up. "
         "Agree one at the meeting, bring an introduction to give, and let me remind you.",

@@ -28,6 +28,8 @@ class ReplayGuard:
             if key in self.seen:
                 return False
             self.seen[key] = now
-            while self.seen and (len(self.seen) > MAX_KEYS or next(iter(self.seen.values())) < now - WINDOW_SECONDS):
+            while self.seen and (
+                len(self.seen) > MAX_KEYS or next(iter(self.seen.values())) < now - WINDOW_SECONDS
+            ):
                 self.seen.popitem(last=False)
         return self.shared(key) if self.shared is not None else True

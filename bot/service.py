@@ -13,13 +13,13 @@ from datetime import date, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import capture
-from bot.cadence import Cadence, first_due, local_today
+from bot.cadence import Cadence, first_due, local_today, next_digest_after_change, read_hour
 from bot.capture import Logged, MeetingDraft
 from bot.clock import Clock
 from bot.home import MAX_DUE, MAX_LOSING, home_reply, referral_balance_section
 from bot.listing import contacts_reply
 from bot.parsing import Problem, name_key, parse_met
-from bot.results import Form, FormErrors, Refusal, Reply, Who
+from bot.results import Form, FormErrors, Refusal, Reply, Section, Who
 from bot.stats import ContactFacts, History, stats_for, stats_reply
 from bot.team import TEAM_WINDOW_DAYS, ReferralCounts, team_reply
 from store import followups, meetings, people, replays
@@ -62,6 +62,25 @@ class Core:
                 member.timezone = profile.timezone
             if profile.display_name:
                 member.display_name = profile.display_name
+
+    def set_digest_hour(self, who: Who, text: str) -> Reply:
+        """`/met config digest 8am`: when this person's daily digest arrives, in their own timezone."""
+        now = self.clock()
+        hour = read_hour(text) if text else None
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            if hour is None:
+                current = member.digest_hour
+                message = (
+                    f"Your daily digest arrives at {current:02d}:00 in your timezone "
+                    f"({member.timezone or 'UTC'}). Change it with /met config digest 8am (any hour)."
+                )
+                return Reply(headline=message, sections=(Section(text=message),))
+            member.digest_hour = hour
+            member.next_digest_at = next_digest_after_change(now, member.timezone, hour)
+            zone_name = member.timezone or "UTC"
+        message = f"Done: your daily digest now arrives at {hour:02d}:00 {zone_name} time."
+        return Reply(headline=message, sections=(Section(text=message),))
 
     def home_seen(self, who: Who) -> bool:
         """Has this person ever opened the App Home? Only then is it worth republishing after each action."""

@@ -149,6 +149,10 @@ def register(app: App, core: Core, referrals: ReferralService) -> None:
         try:
             learn_profile(core, client, who)
             rest = str(body.get("text") or "").strip()[len("config") :].strip()
+            if rest.split(maxsplit=1)[:1] and rest.split(maxsplit=1)[0].lower() == "digest":
+                # Each person's own digest hour: no admin needed.
+                answer(body, respond, client, core.set_digest_hour(who, rest[len("digest") :].strip()))
+                return
             admin = is_admin(client, who) if rest else False
             answer(body, respond, client, referrals.configure(who, rest, is_admin=admin))
         except Exception:

@@ -371,3 +371,28 @@ def test_the_dm_is_opened_once_per_member_across_days(bot: OfflineBot) -> None:
     assert len(posts(bot, ALICE_DM)) == 3
     assert len(opens(bot)) == 1
     assert member(bot).dm_channel == ALICE_DM
+
+
+def test_a_member_picks_their_own_digest_hour(bot: OfflineBot) -> None:
+    """`/met config digest 7am`: the digest comes at 07:00 in their timezone instead of 09:00, still once."""
+    bot.slack.command("Jane Doe (Acme) at BNI breakfast")
+    bot.fake.wait_for("response_url")
+    bot.slack.command("config digest 7am")
+    [*_, told] = bot.fake.wait_for("response_url", count=2)
+    assert "07:00" in told.args["text"]
+    bot.clock.set(datetime(2026, 11, 28, 11, 59, tzinfo=UTC))  # 06:59 in New York
+    assert bot.sweep().sent == 0
+    bot.clock.set(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))  # 07:00 in New York
+    assert bot.sweep().sent == 1
+    bot.clock.set(datetime(2026, 11, 28, 14, 0, tzinfo=UTC))  # 09:00: the old hour sends nothing more
+    assert bot.sweep().sent == 0
+    bot.slack.command("config digest 25")
+    [*_, told] = bot.fake.wait_for("response_url", count=3)
+    assert "07:00" in told.args["text"] and "Change it" in told.args["text"]
+
+
+def test_reading_an_hour() -> None:
+    from bot.cadence import read_hour
+
+    assert [read_hour(t) for t in ("8", "8am", "08:00", "17", "5pm", "12am", "12pm")] == [8, 8, 8, 17, 17, 0, 12]
+    assert [read_hour(t) for t in ("25", "13pm", "", "eight", "٨", "-1")] == [None] * 6
