@@ -20,7 +20,7 @@ from bot.settings import Settings, secret
 log = logging.getLogger("metbot.installs")
 
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
-BOT_SCOPES = ["commands", "chat:write", "im:write", "users:read", "files:write", "files:read"]
+BOT_SCOPES = ["commands", "chat:write", "im:write", "im:history", "users:read", "files:write", "files:read"]
 
 
 class TokenCipher:

@@ -378,6 +378,7 @@ class FakeSlack:
             "conversations.join": self._conversations_info,
             "conversations.info": self._conversations_info,
             "chat.postMessage": self._chat_post_message,
+            "conversations.history": self._conversations_history,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
@@ -1021,6 +1022,21 @@ class FakeSlack:
         message = self._message(args, team_id, ts)
         self._messages.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversations_history(self, args: dict[str, Any], team_id: str, token: str | None) -> dict[str, Any]:
+        """Newest first, as Slack answers; metadata only with include_all_metadata, as on Slack."""
+        channel = str(args.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        limit = int(args.get("limit") or 100)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = []
+        for kept in reversed(self._messages.get(channel, [])):
+            shown = dict(kept)
+            if not with_metadata:
+                shown.pop("metadata", None)
+            found.append(shown)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def _chat_post_ephemeral(self, args: dict[str, Any], team_id: str, token: str | None) -> dict[str, Any]:
         if not args.get("channel"):

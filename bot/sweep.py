@@ -49,7 +49,9 @@ class Delivery:
 class Sender(Protocol):
     """The edge that actually delivers a digest (Slack today)."""
 
-    def send(self, member: DueMember, reply: Reply) -> Delivery: ...
+    def send(self, member: DueMember, reply: Reply, *, key: str, retry: bool) -> Delivery:
+        """Deliver `reply`, tagged with `key`; on a retry, first look for a copy an earlier attempt delivered."""
+        ...
 
 
 @dataclass
@@ -268,7 +270,9 @@ class Sweeper:
             return
         started = time.perf_counter()
         try:
-            delivery = self.sender.send(member, reply)
+            delivery = self.sender.send(
+                member, reply, key=f"digest-{claimed.digest_id}", retry=claimed.attempts > 1
+            )
         except Undeliverable as gone:
             with self.sessions.begin() as session:
                 followups.finish(

@@ -25,7 +25,7 @@ class SlackDigestSender:
     def __init__(self, client_for: Callable[[str], WebClient | None]) -> None:
         self.client_for = client_for
 
-    def send(self, member: DueMember, reply: Reply) -> Delivery:
+    def send(self, member: DueMember, reply: Reply, *, key: str, retry: bool) -> Delivery:
         client = self.client_for(member.workspace)
         if client is None:
             raise Undeliverable("no installation for this workspace")
@@ -33,7 +33,17 @@ class SlackDigestSender:
         try:
             if not channel:
                 channel = client.conversations_open(users=member.user_id)["channel"]["id"]
-            answer = client.chat_postMessage(channel=channel, **message(reply))
+            elif retry:
+                # An earlier attempt may have posted and lost only Slack's answer (a timeout):
+                # chat.postMessage has no idempotency key, so look for our tagged copy first.
+                earlier = delivered_copy(client, channel, key)
+                if earlier is not None:
+                    return earlier
+            answer = client.chat_postMessage(
+                channel=channel,
+                metadata={"event_type": DIGEST_EVENT, "event_payload": {"key": key}},
+                **message(reply),
+            )
             return Delivery(channel=str(answer["channel"]), ts=str(answer["ts"]))
         except SlackApiError as error:
             code = str(error.response.get("error", "")) if error.response is not None else ""
@@ -43,3 +53,24 @@ class SlackDigestSender:
             raise TryLater(code or f"HTTP {status}", channel=channel) from error
         except (SlackClientError, OSError) as error:
             raise TryLater(type(error).__name__, channel=channel) from error
+
+
+DIGEST_EVENT = "metbot_digest"
+
+
+def delivered_copy(client: WebClient, channel: str, key: str) -> Delivery | None:
+    """Our message tagged `key` among the DM's latest, if an earlier attempt got it there; None otherwise
+    (also when Slack can't say: then sending again is the safer mistake)."""
+    try:
+        history = client.conversations_history(channel=channel, limit=20, include_all_metadata=True)
+    except (SlackApiError, SlackClientError, OSError) as error:
+        log.warning("could not check for an earlier copy of a digest", extra={"error": str(error)[:200]})
+        return None
+    for found in history.get("messages") or []:
+        metadata = found.get("metadata") or {}
+        if (
+            metadata.get("event_type") == DIGEST_EVENT
+            and (metadata.get("event_payload") or {}).get("key") == key
+        ):
+            return Delivery(channel=channel, ts=str(found.get("ts")))
+    return None

@@ -184,6 +184,7 @@ class Claimed:
     digest_id: int
     member_id: int
     day: date
+    attempts: int = 1  # > 1: an earlier attempt may have reached Slack
 
 
 def claim(
@@ -193,8 +194,10 @@ def claim(
     ids = outbox.claim(session, Digest, worker=worker, now=now, lease_until=lease_until, limit=limit)
     if not ids:
         return []
-    rows = session.execute(select(Digest.id, Digest.member_id, Digest.day).where(Digest.id.in_(ids))).all()
-    return [Claimed(i, m, d) for i, m, d in rows]
+    rows = session.execute(
+        select(Digest.id, Digest.member_id, Digest.day, Digest.attempts).where(Digest.id.in_(ids))
+    ).all()
+    return [Claimed(i, m, d, a) for i, m, d, a in rows]
 
 
 def members_by_id(session: Session, ids: list[int]) -> dict[int, DueMember]:

@@ -37,7 +37,11 @@ def command(bot: OfflineBot, text: str, *, user: str = ALICE) -> dict[str, Any]:
     [call] = bot.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
     assert call.ok
     words = text.split(maxsplit=1)
-    if uses_home and words and words[0].lower() not in ("export", "import", "forget", "list", "team", "stats"):
+    if (
+        uses_home
+        and words
+        and words[0].lower() not in ("export", "import", "forget", "list", "team", "stats")
+    ):
         bot.fake.wait_for("views.publish", count=published + 1)
     return call.args
 

@@ -21,7 +21,7 @@ CALLER_SOURCES = LISTENER_SOURCES + sorted(
 )
 
 # The scopes this app is meant to have. Adding one must be a conscious change here and in the manifest.
-BOT_SCOPES = {"commands", "chat:write", "im:write", "users:read", "files:write", "files:read"}
+BOT_SCOPES = {"commands", "chat:write", "im:write", "im:history", "users:read", "files:write", "files:read"}
 
 # Every Web API method the code may call, and the bot scope it needs (None: no scope needed).
 METHOD_SCOPES: dict[str, str | None] = {
@@ -29,6 +29,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "chat_update": "chat:write",
     "chat_postEphemeral": "chat:write",
     "conversations_open": "im:write",
+    "conversations_history": "im:history",
     "users_info": "users:read",
     "files_info": "files:read",
     "files_upload_v2": "files:write",

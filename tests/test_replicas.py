@@ -257,7 +257,7 @@ class SlowSender:
         self.sent: list[str] = []
         self.lock = threading.Lock()
 
-    def send(self, member: DueMember, reply: Reply) -> Delivery:
+    def send(self, member: DueMember, reply: Reply, *, key: str, retry: bool) -> Delivery:
         time.sleep(self.seconds)
         with self.lock:
             self.sent.append(member.user_id)

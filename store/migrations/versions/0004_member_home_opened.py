@@ -20,7 +20,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("member", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("home_opened_at", store.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("home_opened_at", store.models.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
