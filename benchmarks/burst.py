@@ -68,7 +68,7 @@ def slow(body: dict[str, Any]) -> None:
 def ours_server(api_url: str, database_url: str) -> Served:
     from bot.app import build_app
     from bot.http import make_server
-    from handlers.actions import ack_now
+    from handlers.edge import ack_now
 
     serve_like_logging()
     metbot = build_app(local_settings(SimpleNamespace(api_url=api_url), database_url))  # type: ignore[arg-type]

@@ -36,7 +36,8 @@ from store.models import Contact
 log = logging.getLogger("metbot.engagement")
 
 
-def _apply(contact: Contact, state: FollowState) -> None:
+def apply_state(contact: Contact, state: FollowState) -> None:
+    """Write a moved follow-up state back onto the stored contact."""
     contact.phase = state.phase
     contact.due_on = state.due_on
     contact.nudges = state.nudges
@@ -45,7 +46,8 @@ def _apply(contact: Contact, state: FollowState) -> None:
     contact.snooze_note = state.snooze_note
 
 
-def _state(contact: Contact) -> FollowState:
+def state_of(contact: Contact) -> FollowState:
+    """The stored contact's follow-up state, as the pure rules in bot/followup.py take it."""
     return FollowState(
         phase=contact.phase,
         due_on=contact.due_on,
@@ -78,8 +80,8 @@ class Engagement:
             if owned.contact is None:
                 return self._refuse(who, contact_id, "followed_up")
             c, item, today, now = owned.contact, owned.item, owned.today, owned.now
-            state = after_followed_up(_state(c), today, self.cadence)
-            _apply(c, state)
+            state = after_followed_up(state_of(c), today, self.cadence)
+            apply_state(c, state)
             c.last_touch_at = now
             if c.first_follow_up_at is None:
                 c.first_follow_up_at = now
@@ -93,8 +95,8 @@ class Engagement:
             if owned.contact is None or days not in labels:
                 return self._refuse(who, contact_id, "snooze")
             c, item, today, now = owned.contact, owned.item, owned.today, owned.now
-            state = after_snooze(_state(c), today, days, labels[days])
-            _apply(c, state)
+            state = after_snooze(state_of(c), today, days, labels[days])
+            apply_state(c, state)
             followups.log_touch(owned.session, c, "snoozed", now, note=labels[days])
             assert state.due_on is not None
             return snoozed_outcome(item, state.due_on, labels[days], today)
@@ -104,7 +106,7 @@ class Engagement:
             if owned.contact is None:
                 return self._refuse(who, contact_id, "cold")
             c = owned.contact
-            _apply(c, after_cold(_state(c)))
+            apply_state(c, after_cold(state_of(c)))
             followups.log_touch(owned.session, c, "cold", owned.now)
             return cold_outcome(owned.item)
 
@@ -113,8 +115,8 @@ class Engagement:
             if owned.contact is None:
                 return self._refuse(who, contact_id, f"reply_{answer}")
             c, item, today, now = owned.contact, owned.item, owned.today, owned.now
-            state, suggest = after_reply(_state(c), answer, today, self.cadence)
-            _apply(c, state)
+            state, suggest = after_reply(state_of(c), answer, today, self.cadence)
+            apply_state(c, state)
             kind = {"yes": "replied", "not_yet": "not_yet", "no": "no_reply"}[answer]
             followups.log_touch(owned.session, c, kind, now)
             if answer == "yes":
@@ -128,7 +130,7 @@ class Engagement:
             if owned.contact is None or why is None:
                 return self._refuse(who, contact_id, "classify")
             c, item, today, now = owned.contact, owned.item, owned.today, owned.now
-            _apply(c, after_classified(_state(c), why, today))
+            apply_state(c, after_classified(state_of(c), why, today))
             followups.log_breakdown(owned.session, c, why.key, now)
             step = adapted_next_step(why, name=item.name, event=item.event, next_step=item.next_step)
             return classified_outcome(item, why, step)

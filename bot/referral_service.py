@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot.cadence import Cadence, first_due, local_today
 from bot.clock import Clock
-from bot.followup import FollowState, after_referral
+from bot.engagement import state_of
+from bot.followup import after_referral
 from bot.parsing import Problem, name_key
 from bot.referrals import (
     NOT_ADMIN,
@@ -68,15 +69,7 @@ def _section(row: ReferralRow) -> Section:
 
 def _to_trust(contact: Contact) -> bool:
     """A referral received (so exchanged, if one was given too) is the mark of Trust; True when it moved."""
-    state = FollowState(
-        phase=contact.phase,
-        due_on=contact.due_on,
-        nudges=contact.nudges,
-        asks=contact.asks,
-        stage=contact.stage,
-        snooze_note=contact.snooze_note,
-    )
-    moved = after_referral(state).stage
+    moved = after_referral(state_of(contact)).stage
     if moved == contact.stage:
         return False
     contact.stage = moved
@@ -148,7 +141,7 @@ class ReferralService:
                 contact = referrals.contact_linked_to(session, me.id, other.user)
             else:
                 assert other.name is not None
-                contact, _ = referrals.contact_named(
+                contact, _ = people.contact_named(
                     session,
                     me.id,
                     name=other.name,
@@ -157,7 +150,7 @@ class ReferralService:
                     now=now,
                     due_on=due,
                 )
-            referred, _ = referrals.contact_named(
+            referred, _ = people.contact_named(
                 session,
                 me.id,
                 name=draft.referred,

@@ -5,28 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.results import Form, Refusal
 from bot.service import Core
-from handlers.edge import answer, sorry, who_of
+from handlers.edge import ack_now, answer, row_id, sorry, who_of
 from handlers.render import form_view
 
 log = logging.getLogger("metbot.slack")
-
-
-def ack_now(ack: Ack) -> None:
-    ack()
-
-
-def row_id(body: dict[str, Any]) -> int | None:
-    """The integer a button's value names, or None for anything else (hostile or stale)."""
-    actions = body.get("actions") or [{}]
-    value = actions[0].get("value") if isinstance(actions[0], dict) else None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
-        return int(value)
-    return None
 
 
 def open_form(body: dict[str, Any], client: WebClient, form: Form) -> None:

@@ -5,22 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.results import Who
 from bot.service import Core
 from handlers.data import run_export, user_data
-from handlers.edge import answer, learn_profile, name_lookup, refresh_home, sorry, who_of
+from handlers.edge import ack_now, answer, learn_profile, name_lookup, refresh_home, sorry, who_of
 from handlers.render import form_view
 
 log = logging.getLogger("metbot.slack")
 
 MAX_COMMAND_TEXT = 4000  # Slack sends at most a few thousand characters; anything bigger is hostile
-
-
-def ack_now(ack: Ack) -> None:
-    ack()
 
 
 def register(app: App, core: Core) -> None:

@@ -10,7 +10,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -19,8 +19,7 @@ from bot.data import UserData
 from bot.importing import IncomingFile
 from bot.results import Files, Refusal, Reply, Who
 from bot.service import Core
-from handlers.actions import row_id
-from handlers.edge import answer, learn_profile, plain, refresh_home, sorry, who_of
+from handlers.edge import ack_now, answer, learn_profile, plain, refresh_home, row_id, sorry, who_of
 from handlers.render import message
 
 log = logging.getLogger("metbot.slack")
@@ -29,10 +28,6 @@ FILE_ID = re.compile(r"^F[A-Z0-9]{2,40}$")
 COULD_NOT_READ = (
     "Sorry, I couldn't read that file from Slack just now. Nothing was imported; please share it again."
 )
-
-
-def ack_now(ack: Ack) -> None:
-    ack()
 
 
 def user_data(core: Core) -> UserData:

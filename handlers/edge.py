@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +18,37 @@ from bot.service import Core, Profile
 from handlers.render import home_view, message, reply_view
 
 log = logging.getLogger("metbot.slack")
+
+
+def ack_now(ack: Ack) -> None:
+    """Every listener's first step: the empty 200 Slack waits for; the work follows in a lazy listener."""
+    ack()
+
+
+def picked(body: dict[str, Any]) -> str:
+    """The clicked button's value or the chosen option's value, as sent (validated by the caller)."""
+    actions = body.get("actions") or [{}]
+    action = actions[0] if isinstance(actions[0], dict) else {}
+    option = action.get("selected_option")
+    if isinstance(option, dict):
+        return str(option.get("value") or "")
+    return str(action.get("value") or "")
+
+
+def split_value(value: str) -> tuple[int | None, str]:
+    """A value naming a row: '123' or '123:extra' → (123, 'extra'). Anything else — hostile, stale, '²'
+    (int() fails) or '١' (int() reads 1) — names no row."""
+    head, _, tail = value.partition(":")
+    if head.isascii() and head.isdigit() and len(head) < 19:
+        return int(head), tail
+    return None, tail
+
+
+def row_id(body: dict[str, Any]) -> int | None:
+    """The row a button's value names when it names nothing else ('123', never '123:x')."""
+    value = picked(body)
+    row, _ = split_value(value)
+    return row if ":" not in value else None
 
 
 def who_of(body: dict[str, Any]) -> Who:

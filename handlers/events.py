@@ -5,19 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.results import Who
 from bot.service import Core
-from handlers.edge import learn_profile
+from handlers.edge import ack_now, learn_profile
 from handlers.render import home_view
 
 log = logging.getLogger("metbot.slack")
-
-
-def ack_now(ack: Ack) -> None:
-    ack()
 
 
 def register(app: App, core: Core) -> None:

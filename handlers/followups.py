@@ -5,38 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.engagement import Engagement
 from bot.results import Refusal, Reply, Section
 from bot.service import Core
-from handlers.edge import answer, sorry, who_of
+from handlers.edge import ack_now, answer, picked, sorry, split_value, who_of
 from handlers.render import home_view, replace_section
 
 log = logging.getLogger("metbot.slack")
-
-
-def ack_now(ack: Ack) -> None:
-    ack()
-
-
-def picked(body: dict[str, Any]) -> str:
-    """The clicked button's value or the chosen option's value, as sent (validated by the caller)."""
-    actions = body.get("actions") or [{}]
-    action = actions[0] if isinstance(actions[0], dict) else {}
-    option = action.get("selected_option")
-    if isinstance(option, dict):
-        return str(option.get("value") or "")
-    return str(action.get("value") or "")
-
-
-def split_value(value: str) -> tuple[int | None, str]:
-    """'123' or '123:extra' → (123, 'extra'); anything else names no row."""
-    head, _, tail = value.partition(":")
-    if head.isascii() and head.isdigit() and len(head) < 19:  # not '²' (int() fails) nor '١' (== 1)
-        return int(head), tail
-    return None, tail
 
 
 def show(

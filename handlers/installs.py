@@ -5,16 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
 from bot.installs import EncryptedInstallationStore
 from bot.service import Core
+from handlers.edge import ack_now
 
 log = logging.getLogger("metbot.slack")
-
-
-def ack_now(ack: Ack) -> None:
-    ack()
 
 
 def register(app: App, core: Core, store: EncryptedInstallationStore | None) -> None:

@@ -18,18 +18,24 @@ from bot.referrals import FORM_ID, VALUE_FORM_ID, help_reply
 from bot.results import Form, FormErrors, Refusal, Reply, Section, Who
 from bot.service import Core
 from handlers.actions import open_form
-from handlers.edge import answer, learn_profile, name_lookup, refresh_home, sorry, who_of
-from handlers.followups import picked, show, split_value
+from handlers.edge import (
+    ack_now,
+    answer,
+    learn_profile,
+    name_lookup,
+    picked,
+    refresh_home,
+    sorry,
+    split_value,
+    who_of,
+)
+from handlers.followups import show
 from handlers.render import form_values, form_view, message, reply_view
 from handlers.shoutouts import announce
 
 log = logging.getLogger("metbot.slack")
 
 MAX_COMMAND_TEXT = 4000
-
-
-def ack_now(ack: Ack) -> None:
-    ack()
 
 
 def is_config(body: dict[str, Any]) -> bool:

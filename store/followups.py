@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from store import outbox
+from store.meetings import latest_meetings
 from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, Workspace
 from store.people import insert_ignoring_conflict
 
@@ -70,16 +71,8 @@ def set_next_digest(session: Session, when: dict[int, datetime]) -> None:
 def _rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
     if not contacts:
         return []
-    ids = [c.id for c in contacts]
-    latest = (
-        select(Meeting.contact_id, func.max(Meeting.id).label("meeting_id"))
-        .where(Meeting.contact_id.in_(ids))
-        .group_by(Meeting.contact_id)
-        .subquery()
-    )
     meetings = {
-        m.contact_id: m
-        for m in session.scalars(select(Meeting).join(latest, Meeting.id == latest.c.meeting_id))
+        contact_id: m for contact_id, (m, _) in latest_meetings(session, [c.id for c in contacts]).items()
     }
     out = []
     for c in contacts:

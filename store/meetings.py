@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Breakdown, Contact, FollowUp, Meeting, Referral
-from store.people import insert_ignoring_conflict
+from store.people import contact_named
 from store.referrals import balances
 
 
@@ -70,29 +70,15 @@ def log_meeting(
     session: Session, member_id: int, values: MeetingValues, *, now: datetime, due_on: date
 ) -> Saved:
     """Attach the meeting to the member's contact of that name (creating it once), and restart its timer."""
-    contact = contact_by_key(session, member_id, values.name_key)
-    if contact is None:
-        insert_ignoring_conflict(
-            session,
-            Contact,
-            {
-                "member_id": member_id,
-                "name": values.name,
-                "name_key": values.name_key,
-                "company": values.company,
-                "linked_user_id": values.linked_user_id,
-                "stage": "know",
-                "phase": "follow_up",
-                "due_on": due_on,
-                "nudges": 0,
-                "asks": 0,
-                "last_touch_at": now,
-                "created_at": now,
-            },
-            ["member_id", "name_key"],
-        )
-        contact = contact_by_key(session, member_id, values.name_key)
-        assert contact is not None
+    contact, _ = contact_named(
+        session,
+        member_id,
+        name=values.name,
+        key=values.name_key,
+        company=values.company,
+        now=now,
+        due_on=due_on,
+    )
     earlier = (
         session.scalar(select(func.count()).select_from(Meeting).where(Meeting.contact_id == contact.id)) or 0
     )
@@ -137,21 +123,15 @@ def update_meeting(
             contact.name_key = values.name_key
             target = contact
         elif target is None:
-            target = Contact(
-                member_id=meeting.member_id,
+            target, _ = contact_named(
+                session,
+                meeting.member_id,
                 name=values.name,
-                name_key=values.name_key,
+                key=values.name_key,
                 company=values.company,
-                stage="know",
-                phase="follow_up",
+                now=now,
                 due_on=due_on,
-                nudges=0,
-                asks=0,
-                last_touch_at=now,
-                created_at=now,
             )
-            session.add(target)
-            session.flush()
         if target.id != contact.id:
             meeting.contact_id = target.id
             if not others:
@@ -197,6 +177,20 @@ class ContactLine:
     referrals_received: int = 0  # referrals this contact gave the member
 
 
+def latest_meetings(session: Session, contact_ids: list[int]) -> dict[int, tuple[Meeting, int]]:
+    """Each contact's most recent meeting and how many there were, for many contacts in one query."""
+    if not contact_ids:
+        return {}
+    latest = (
+        select(Meeting.contact_id, func.max(Meeting.id).label("meeting_id"), func.count().label("n"))
+        .where(Meeting.contact_id.in_(contact_ids))
+        .group_by(Meeting.contact_id)
+        .subquery()
+    )
+    rows = session.execute(select(Meeting, latest.c.n).join(latest, Meeting.id == latest.c.meeting_id)).all()
+    return {m.contact_id: (m, int(n)) for m, n in rows}
+
+
 def recent_contacts(session: Session, member_id: int, limit: int = 15) -> tuple[list[ContactLine], int]:
     """The member's contacts, most recently touched first, with their latest meeting; and the total count."""
     total = (
@@ -211,16 +205,7 @@ def recent_contacts(session: Session, member_id: int, limit: int = 15) -> tuple[
     if not contacts:
         return [], int(total)
     ids = [c.id for c in contacts]
-    latest_id = (
-        select(Meeting.contact_id, func.max(Meeting.id).label("meeting_id"), func.count().label("n"))
-        .where(Meeting.contact_id.in_(ids))
-        .group_by(Meeting.contact_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Meeting, latest_id.c.n).join(latest_id, Meeting.id == latest_id.c.meeting_id)
-    ).all()
-    latest = {m.contact_id: (m, n) for m, n in rows}
+    latest = latest_meetings(session, ids)
     exchanged = balances(session, member_id, ids)
     lines = []
     for c in contacts:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from store.models import Base, Member, Workspace
+from store.models import Base, Contact, Member, Workspace
 
 
 def insert_ignoring_conflict(
@@ -81,8 +81,6 @@ def member(session: Session, platform: str, workspace_id: str, user_id: str, now
 
 def stop_workspace(session: Session, platform: str, external_id: str) -> int:
     """No more digests for anyone in a workspace that uninstalled the app; their data stays theirs."""
-    from sqlalchemy import update
-
     space = session.scalar(
         select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
     )
@@ -95,6 +93,38 @@ def stop_workspace(session: Session, platform: str, external_id: str) -> int:
 
 
 def note_home_opened(session: Session, member_id: int, now: datetime) -> None:
-    from sqlalchemy import update
-
     session.execute(update(Member).where(Member.id == member_id).values(home_opened_at=now))
+
+
+def contact_named(
+    session: Session, member_id: int, *, name: str, key: str, company: str | None, now: datetime, due_on: date
+) -> tuple[Contact, bool]:
+    """The member's contact of that name, created (due for a first follow-up on `due_on`) when new; the one way
+    contacts come to be, so two replicas naming the same new person create it once. True when created."""
+    found = session.scalar(select(Contact).where(Contact.member_id == member_id, Contact.name_key == key))
+    if found is not None:
+        if company and not found.company:
+            found.company = company
+        return found, False
+    created = insert_ignoring_conflict(
+        session,
+        Contact,
+        {
+            "member_id": member_id,
+            "name": name,
+            "name_key": key,
+            "company": company,
+            "stage": "know",
+            "phase": "follow_up",
+            "due_on": due_on,
+            "nudges": 0,
+            "asks": 0,
+            "last_touch_at": now,
+            "created_at": now,
+        },
+        ["member_id", "name_key"],
+    )
+    contact = session.scalars(
+        select(Contact).where(Contact.member_id == member_id, Contact.name_key == key)
+    ).one()
+    return contact, created == 1

@@ -16,39 +16,6 @@ from store.people import insert_ignoring_conflict
 # --- contacts a referral names ------------------------------------------------------------------
 
 
-def contact_named(
-    session: Session, member_id: int, *, name: str, key: str, company: str | None, now: datetime, due_on: date
-) -> tuple[Contact, bool]:
-    """The member's contact of that name, created (due for a first follow-up on `due_on`) when new."""
-    found = session.scalar(select(Contact).where(Contact.member_id == member_id, Contact.name_key == key))
-    if found is not None:
-        if company and not found.company:
-            found.company = company
-        return found, False
-    created = insert_ignoring_conflict(
-        session,
-        Contact,
-        {
-            "member_id": member_id,
-            "name": name,
-            "name_key": key,
-            "company": company,
-            "stage": "know",
-            "phase": "follow_up",
-            "due_on": due_on,
-            "nudges": 0,
-            "asks": 0,
-            "last_touch_at": now,
-            "created_at": now,
-        },
-        ["member_id", "name_key"],
-    )
-    contact = session.scalars(
-        select(Contact).where(Contact.member_id == member_id, Contact.name_key == key)
-    ).one()
-    return contact, created == 1
-
-
 def contact_linked_to(session: Session, member_id: int, user_id: str) -> Contact | None:
     """The member's contact who is this teammate (logged with `/met <@U…>`), if any."""
     return session.scalar(
