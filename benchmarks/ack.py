@@ -1,6 +1,6 @@
 """`python -m benchmarks.ack` — how fast signed `/met` requests are acknowledged over HTTP, ours vs bare Bolt.
 
-Three servers, each in its own fresh process, each behind `bot.http.make_server` (waitress, same threads):
+Three servers, each in its own fresh process, each behind `handlers.slack.http.make_server` (waitress, same threads):
 
 * `ours` — the real app from `bot.app.build_app` (SQLite in a temp dir): `/met` acks at once
   (process_before_response=True) and a lazy listener on the 64-thread pool parses, writes the meeting and
@@ -10,8 +10,8 @@ Three servers, each in its own fresh process, each behind `bot.http.make_server`
   for the ack every 10 ms): shown for context, not used for the ratio.
 
 The load generator is a separate process (threads with `http.client` keep-alive connections, requests
-built and signed by `bot.standin.SlackRequests`), so its Python work doesn't share the server's GIL.
-The fake Web API (`bot.standin.FakeSlack`) runs in this, the orchestrating, process: it answers the
+built and signed by `handlers.slack.standin.SlackRequests`), so its Python work doesn't share the server's GIL.
+The fake Web API (`handlers.slack.standin.FakeSlack`) runs in this, the orchestrating, process: it answers the
 lazy work's users.info and response_url calls, and counting those tells when the lazy work drained.
 """
 
@@ -40,8 +40,8 @@ from benchmarks.common import (
     text_table,
     verdict,
 )
-from bot.offline import BOT_TOKEN, SIGNING_SECRET, local_settings, sqlite_url
-from bot.standin import FakeSlack
+from handlers.slack.offline import BOT_TOKEN, SIGNING_SECRET, local_settings, sqlite_url
+from handlers.slack.standin import FakeSlack
 
 TEXT = "Jane Doe (Acme) at BNI breakfast; next step: call by Friday"
 RATIO_TARGET = 1.5
@@ -53,16 +53,18 @@ def ours_server(api_url: str, database_url: str, dedupe: bool = True) -> Served:
     """The real app. `dedupe=False` (diagnostic only) swaps the replay-check middleware for a pass-through."""
     from unittest import mock
 
-    import handlers.requests
+    import handlers.slack.requests
     from bot.app import build_app
-    from bot.http import make_server
+    from handlers.slack.http import make_server
 
     serve_like_logging()
     settings = local_settings(SimpleNamespace(api_url=api_url), database_url)  # type: ignore[arg-type]
     if dedupe:
         metbot = build_app(settings)
     else:
-        with mock.patch.object(handlers.requests, "dedupe", lambda core: lambda req, resp, next: next()):
+        with mock.patch.object(
+            handlers.slack.requests, "dedupe", lambda core: lambda req, resp, next: next()
+        ):
             metbot = build_app(settings)
     server = make_server(metbot, host="127.0.0.1", port=0)
 
@@ -287,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     method = (
         f"{args.requests} signed `/met {TEXT}` requests per level from {args.users} user ids, after "
         f"{args.warmup} warm-up requests; load generator in its own process (threads, keep-alive "
-        "`http.client`), each server in its own process behind `bot.http.make_server` (waitress, "
+        "`http.client`), each server in its own process behind `handlers.slack.http.make_server` (waitress, "
         "16 threads); the fake Web API in the orchestrating process. `drain s` = last response_url "
         "POST after the last ack (ours does the work after acking); `server CPU ms/req` includes that "
         "lazy work for ours."

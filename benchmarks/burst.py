@@ -1,7 +1,7 @@
 """`python -m benchmarks.burst` — 50 simultaneous button clicks whose follow-up work takes 2 s each.
 
 Slack shows the user an error when a click isn't answered with HTTP 200 within 3 s. Two servers, each in
-its own process behind `bot.http.make_server` (waitress, same threads):
+its own process behind `handlers.slack.http.make_server` (waitress, same threads):
 
 * `ours` — `bot.app.build_app(...)` with one extra action, `bench.slow`, registered on `metbot.app` the way
   our handlers register theirs: `app.action("bench.slow")(ack=ack_now, lazy=[slow])`, `slow` sleeping 2 s.
@@ -9,7 +9,7 @@ its own process behind `bot.http.make_server` (waitress, same threads):
 * `bolt_defaults` — a plain `slack_bolt.App` with Bolt's defaults (process_before_response=False, a
   5-thread listener pool): the listener calls `ack()` and then does the 2 s of work, the usual Bolt idiom.
 
-The clicks are signed `block_actions` payloads from `bot.standin.SlackRequests`, sent by 50 threads in a
+The clicks are signed `block_actions` payloads from `handlers.slack.standin.SlackRequests`, sent by 50 threads in a
 separate process, released together from a barrier.
 """
 
@@ -39,8 +39,8 @@ from benchmarks.common import (
     text_table,
     verdict,
 )
-from bot.offline import BOT_TOKEN, SIGNING_SECRET, local_settings, sqlite_url
-from bot.standin import FakeSlack
+from handlers.slack.offline import BOT_TOKEN, SIGNING_SECRET, local_settings, sqlite_url
+from handlers.slack.standin import FakeSlack
 
 WORK_SECONDS = 2.0
 DEADLINE = 3.0  # Slack's limit for the HTTP answer
@@ -67,15 +67,15 @@ def slow(body: dict[str, Any]) -> None:
 
 def ours_server(api_url: str, database_url: str) -> Served:
     from bot.app import build_app
-    from bot.http import make_server
-    from handlers.edge import ack_now
+    from handlers.slack.http import make_server
+    from handlers.slack.edge import ack_now
 
     serve_like_logging()
     metbot = build_app(local_settings(SimpleNamespace(api_url=api_url), database_url))  # type: ignore[arg-type]
     registered = len(metbot.app._listeners)
     metbot.app.action("bench.slow")(ack=ack_now, lazy=[slow])
     metbot.app.action("bench.warm")(ack_now)
-    # build_app registers catch-all listeners last (handlers/requests.py: unknown actions are acked and
+    # build_app registers catch-all listeners last (handlers/slack/requests.py: unknown actions are acked and
     # logged), and Bolt dispatches to the first match: move ours ahead of them, where build_app's own are.
     added = metbot.app._listeners[registered:]
     del metbot.app._listeners[registered:]

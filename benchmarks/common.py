@@ -2,9 +2,9 @@
 process plumbing (the server under test and the load generator each get their own process), seeding a
 large database fast, and counting SQL statements.
 
-Nothing here re-implements Slack: requests are built and signed by `bot.standin.SlackRequests` /
-`SlackSigner`, Web API calls are answered by `bot.standin.FakeSlack`, settings come from
-`bot.offline.local_settings`.
+Nothing here re-implements Slack: requests are built and signed by `handlers.slack.standin.SlackRequests` /
+`SlackSigner`, Web API calls are answered by `handlers.slack.standin.FakeSlack`, settings come from
+`handlers.slack.offline.local_settings`.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from types import SimpleNamespace
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.offline import SIGNING_SECRET
-from bot.standin import FakeSlack, SlackRequests, SlackSigner
+from handlers.slack.offline import SIGNING_SECRET
+from handlers.slack.standin import FakeSlack, SlackRequests, SlackSigner
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 ORDER = ("ack", "burst", "sweep", "growth")
@@ -291,7 +291,7 @@ class Served:
 
 
 def bolt_server(app: Any) -> Any:
-    """Serve a plain Bolt app on the same waitress set-up as `serve`: `bot.http.make_server` itself, with
+    """Serve a plain Bolt app on the same waitress set-up as `serve`: `handlers.slack.http.make_server` itself, with
     its WSGI app swapped for a bare `slack_bolt.adapter.wsgi.SlackRequestHandler`.
 
     So the waitress settings (threads, limits, timeouts) are the same by construction, while our own
@@ -302,13 +302,13 @@ def bolt_server(app: Any) -> Any:
 
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-    import bot.http
+    import handlers.slack.http
 
     def bare(holder: Any) -> Any:
         return SlackRequestHandler(holder.app, path="/slack/events")
 
-    with mock.patch.object(bot.http, "wsgi_app", bare):
-        return bot.http.make_server(SimpleNamespace(app=app), host="127.0.0.1", port=0)  # type: ignore[arg-type]
+    with mock.patch.object(handlers.slack.http, "wsgi_app", bare):
+        return handlers.slack.http.make_server(SimpleNamespace(app=app), host="127.0.0.1", port=0)  # type: ignore[arg-type]
 
 
 def serve_like_logging() -> None:

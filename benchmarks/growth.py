@@ -32,8 +32,8 @@ from benchmarks.common import (
     text_table,
 )
 from bot.clock import TravellingClock
-from bot.offline import local_settings, sqlite_url
-from bot.standin import FakeSlack
+from handlers.slack.offline import local_settings, sqlite_url
+from handlers.slack.standin import FakeSlack
 
 PER_MEMBER = 10
 DUE_MEMBERS = 400

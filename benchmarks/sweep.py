@@ -3,8 +3,8 @@
 The database (SQLite in a temp dir, or `--database-url`, e.g. PostgreSQL) is seeded with bulk executemany
 inserts in a child process: members spread over 24 real timezones (one per UTC offset), digest hour
 09:00, so at the sweep's instant (14:00 UTC, 09:00 in New York) about 1/24 of them are owed a digest.
-The app is `bot.app.build_app(settings, clock=TravellingClock(now))` with `bot.offline.local_settings`,
-its Web API the project's `bot.standin.FakeSlack(latency=0.02)`: every call takes 20 ms.
+The app is `bot.app.build_app(settings, clock=TravellingClock(now))` with `handlers.slack.offline.local_settings`,
+its Web API the project's `handlers.slack.standin.FakeSlack(latency=0.02)`: every call takes 20 ms.
 
 The sweep's phases are called apart: `Sweeper.open_owed` (who is owed a digest: the due computation)
 and `Sweeper.send_claimed` (claim, load what is due, send at the configured rate). A second sweep a day
@@ -35,8 +35,8 @@ from benchmarks.common import (
     verdict,
 )
 from bot.clock import TravellingClock
-from bot.offline import local_settings, sqlite_url
-from bot.standin import Call, FakeSlack
+from handlers.slack.offline import local_settings, sqlite_url
+from handlers.slack.standin import Call, FakeSlack
 
 CPU_TARGET_S = 5.0
 RSS_TARGET_MB = 300.0

@@ -18,17 +18,17 @@ from sqlalchemy import Engine
 from bot.cadence import Cadence
 from bot.clock import Clock, system_clock
 from bot.engagement import Engagement
-from bot.installs import EncryptedInstallationStore, client_finder, oauth_settings
+from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
 from bot.referral_service import ReferralService
 from bot.replays import ReplayGuard
 from bot.roundup import Roundups
 from bot.service import Core
 from bot.settings import Settings, secret
 from bot.sweep import Sweeper
-from handlers import actions, commands, data, events, followups, installs, requests, views
-from handlers import referrals as referral_handlers
-from handlers.digests import SlackDigestSender
-from handlers.shoutouts import SlackChannelPoster
+from handlers.slack import actions, commands, data, events, followups, installs, requests, views
+from handlers.slack import referrals as referral_handlers
+from handlers.slack.digests import SlackDigestSender
+from handlers.slack.shoutouts import SlackChannelPoster
 from store.db import make_engine, make_sessions, upgrade
 
 log = logging.getLogger(__name__)

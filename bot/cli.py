@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure(logging.ERROR if args.command == "demo" else logging.INFO)
     try:
         if args.command == "demo":
-            from bot.demo import run_demo
+            from handlers.demo import run_demo
 
             return run_demo()
         settings = Settings()
@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(settings: Settings, *, host: str, port: int) -> int:
     settings.require_http()
     from bot.app import build_app
-    from bot.http import make_server
+    from handlers.slack.http import make_server
     from bot.schedule import start_scheduler
 
     metbot = build_app(settings)

@@ -1,1 +1,1 @@
-"""The Slack edge: Bolt listeners and the Block Kit rendering of the core's results."""
+"""The edges, one package per platform: `slack/` and `teams/`. Each maps its payloads to the core and renders the answers."""

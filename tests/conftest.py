@@ -10,7 +10,7 @@ from pathlib import Path
 import pg
 import pytest
 
-from bot.offline import OfflineBot, sqlite_url
+from handlers.slack.offline import OfflineBot, sqlite_url
 
 # A Friday afternoon in UTC; Alice (the default user) lives in New York.
 START = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, inspect, select
 
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from bot.parsing import name_key
-from bot.standin import Answer
+from handlers.slack.standin import Answer
 from store.models import Base, Contact, FollowUp, Meeting, Member, Workspace
 
 TODAY = date(2026, 11, 27)  # Friday 09:00 in New York, Alice's timezone

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
-from bot.standin import Answer, SlackRequests
+from handlers.slack.offline import OfflineBot
+from handlers.slack.standin import Answer, SlackRequests
 from store.models import Base, Contact, FollowUp, Meeting, Member
 
 FORM_TEXT = ("name", "company", "event", "next_step", "offer", "notes")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from store.models import Meeting
 
 

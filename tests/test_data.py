@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from bot.parsing import name_key
-from bot.standin import Call
+from handlers.slack.standin import Call
 from store import data, followups, people
 from store.meetings import MeetingValues
 from store.models import Base, Breakdown, Contact, FollowUp, Meeting, Member, Referral

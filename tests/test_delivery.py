@@ -13,7 +13,7 @@ import pytest
 from conftest import START
 from sqlalchemy import func, select
 
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from store.models import Contact, Meeting
 
 

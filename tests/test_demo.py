@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import run_demo
+from handlers.demo import run_demo
 
 
 @pytest.mark.sqlite_only

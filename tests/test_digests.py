@@ -13,8 +13,8 @@ import pytest
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy import select
 
-from bot.offline import OfflineBot, sqlite_url
-from bot.standin import Call, message_to_text
+from handlers.slack.offline import OfflineBot, sqlite_url
+from handlers.slack.standin import Call, message_to_text
 from store.models import Contact, Digest, Member
 
 NY = "America/New_York"

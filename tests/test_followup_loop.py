@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from bot.results import Refusal
-from bot.standin import Call, SlackRequests, message_to_text
+from handlers.slack.standin import Call, SlackRequests, message_to_text
 from bot.taxonomy import BY_KEY, REASONS
 from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, Workspace
 

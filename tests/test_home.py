@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from bot.parsing import name_key
-from bot.standin import view_to_text
+from handlers.slack.standin import view_to_text
 from store import data, followups, people
 from store.meetings import MeetingValues
 from store.models import Contact, Meeting, Member, Referral

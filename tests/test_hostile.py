@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from store.models import Base, Contact, Meeting
 
 SECRET_MARKERS = ("Traceback", "sqlalchemy", "xoxb-", 'File "')

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
-from bot.standin import Answer
+from handlers.slack.offline import OfflineBot
+from handlers.slack.standin import Answer
 from store.models import Contact, Meeting, Member, Workspace
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.logs import JsonFormatter, RedactSecrets
-from bot.offline import BOT_TOKEN, OfflineBot
+from handlers.slack.offline import BOT_TOKEN, OfflineBot
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.offline import OfflineBot
-from bot.standin import Answer, SlackRequests
+from handlers.slack.offline import OfflineBot
+from handlers.slack.standin import Answer, SlackRequests
 from store.models import Base, Contact, FollowUp, Meeting
 
 FORM_TEXT = ("name", "company", "event", "next_step", "offer", "notes")

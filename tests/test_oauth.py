@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from sqlalchemy import select, text
 
 from bot.logs import RedactSecrets, configure
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from store.models import Member
 
 CLIENT_ID = "1111.2222"
@@ -139,7 +139,7 @@ def test_the_install_asks_for_exactly_the_manifest_scopes() -> None:
 
     import yaml
 
-    from bot.installs import BOT_SCOPES
+    from handlers.slack.oauth import BOT_SCOPES
 
     manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
     assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])

@@ -11,7 +11,7 @@ import pytest
 from conftest import START, _unavailable
 from sqlalchemy import func, select
 
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from bot.schedule import tick
 from store.models import Contact, Meeting
 

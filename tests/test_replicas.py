@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
-from bot.offline import BOT_TOKEN, SIGNING_SECRET
+from handlers.slack.offline import BOT_TOKEN, SIGNING_SECRET
 from bot.results import Reply
-from bot.standin import FakeSlack
+from handlers.slack.standin import FakeSlack
 from bot.sweep import Delivery, Sweeper
 from store.db import make_engine, make_sessions, upgrade
 from store.followups import DueMember

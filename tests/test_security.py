@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.offline import OfflineBot
-from bot.standin import Answer, SlackRequests, SlackSigner
+from handlers.slack.offline import OfflineBot
+from handlers.slack.standin import Answer, SlackRequests, SlackSigner
 from store.models import Contact, Meeting, Member, Workspace
 
 SIGNATURE = "X-Slack-Signature"
@@ -51,7 +51,9 @@ def resign(body: bytes, headers: dict[str, str], timestamp: int, secret: str | N
 
 
 Forgery = Callable[[bytes, dict[str, str]], tuple[bytes, dict[str, str]]]
-SECRET = "local-signing-secret-for-tests-and-demo"  # bot.offline.SIGNING_SECRET, the one the bot trusts
+SECRET = (
+    "local-signing-secret-for-tests-and-demo"  # handlers.slack.offline.SIGNING_SECRET, the one the bot trusts
+)
 
 
 def _without(headers: dict[str, str], name: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 
 
 def test_met_logs_a_meeting_and_replies(bot: OfflineBot) -> None:

@@ -25,7 +25,7 @@ from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from bot.standin import (
+from handlers.slack.standin import (
     FakeSlack,
     SlackRequests,
     SlackSigner,

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.offline import OfflineBot
+from handlers.slack.offline import OfflineBot
 from store import followups
 from store.models import Contact, Member, Referral
 

@@ -16,7 +16,7 @@ from waitress.server import create_server
 
 from bot.app import Metbot
 from bot.settings import secret
-from handlers.requests import take_request_fields
+from handlers.slack.requests import take_request_fields
 from store.db import ping
 
 log = logging.getLogger("metbot.http")

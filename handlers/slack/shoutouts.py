@@ -17,8 +17,8 @@ from bot.referrals import Shoutout
 from bot.results import Place, Reply, Section, Who
 from bot.roundup import ChannelUnavailable
 from bot.sweep import Delivery, TryLater, Undeliverable
-from handlers.digests import GONE
-from handlers.render import message
+from handlers.slack.digests import GONE
+from handlers.slack.render import message
 
 log = logging.getLogger("metbot.slack")
 

@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from bot.capture import FORM_ID
 from bot.results import FormErrors, Refusal
 from bot.service import Core
-from handlers.edge import refresh_home, who_of
-from handlers.render import form_values, reply_view
+from handlers.slack.edge import refresh_home, who_of
+from handlers.slack.render import form_values, reply_view
 
 log = logging.getLogger("metbot.slack")
 

@@ -19,8 +19,8 @@ from bot.data import UserData
 from bot.importing import IncomingFile
 from bot.results import Files, Refusal, Reply, Who
 from bot.service import Core
-from handlers.edge import ack_now, answer, learn_profile, plain, refresh_home, row_id, sorry, who_of
-from handlers.render import message
+from handlers.slack.edge import ack_now, answer, learn_profile, plain, refresh_home, row_id, sorry, who_of
+from handlers.slack.render import message
 
 log = logging.getLogger("metbot.slack")
 

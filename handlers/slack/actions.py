@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 
 from bot.results import Form, Refusal
 from bot.service import Core
-from handlers.edge import ack_now, answer, row_id, sorry, who_of
-from handlers.render import form_view
+from handlers.slack.edge import ack_now, answer, row_id, sorry, who_of
+from handlers.slack.render import form_view
 
 log = logging.getLogger("metbot.slack")
 

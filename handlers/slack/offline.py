@@ -16,9 +16,9 @@ from pydantic import SecretStr
 from bot.app import Metbot, build_app
 from bot.cadence import Cadence
 from bot.clock import TravellingClock
-from bot.http import make_server
+from handlers.slack.http import make_server
 from bot.settings import Settings
-from bot.standin import FakeSlack, SlackRequests, SlackSigner
+from handlers.slack.standin import FakeSlack, SlackRequests, SlackSigner
 
 SIGNING_SECRET = "local-signing-secret-for-tests-and-demo"
 BOT_TOKEN = "xoxb-local-demo-token"

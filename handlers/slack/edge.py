@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.capture import SAVE_FAILED
 from bot.results import Refusal, Reply, Section, Who
 from bot.service import Core, Profile
-from handlers.render import home_view, message, reply_view
+from handlers.slack.render import home_view, message, reply_view
 
 log = logging.getLogger("metbot.slack")
 

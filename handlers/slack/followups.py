@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from bot.engagement import Engagement
 from bot.results import Refusal, Reply, Section
 from bot.service import Core
-from handlers.edge import ack_now, answer, picked, sorry, split_value, who_of
-from handlers.render import home_view, replace_section
+from handlers.slack.edge import ack_now, answer, picked, sorry, split_value, who_of
+from handlers.slack.render import home_view, replace_section
 
 log = logging.getLogger("metbot.slack")
 

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 
 from bot.results import Who
 from bot.service import Core
-from handlers.edge import ack_now, learn_profile
-from handlers.render import home_view
+from handlers.slack.edge import ack_now, learn_profile
+from handlers.slack.render import home_view
 
 log = logging.getLogger("metbot.slack")
 

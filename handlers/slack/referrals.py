@@ -17,8 +17,8 @@ from bot.referral_service import ReferralService
 from bot.referrals import FORM_ID, VALUE_FORM_ID, help_reply
 from bot.results import Form, FormErrors, Refusal, Reply, Section, Who
 from bot.service import Core
-from handlers.actions import open_form
-from handlers.edge import (
+from handlers.slack.actions import open_form
+from handlers.slack.edge import (
     ack_now,
     answer,
     learn_profile,
@@ -29,9 +29,9 @@ from handlers.edge import (
     split_value,
     who_of,
 )
-from handlers.followups import show
-from handlers.render import form_values, form_view, message, reply_view
-from handlers.shoutouts import announce
+from handlers.slack.followups import show
+from handlers.slack.render import form_values, form_view, message, reply_view
+from handlers.slack.shoutouts import announce
 
 log = logging.getLogger("metbot.slack")
 

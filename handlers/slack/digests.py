@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.results import Reply
 from bot.sweep import Delivery, TryLater, Undeliverable
-from handlers.render import message
+from handlers.slack.render import message
 from store.followups import DueMember
 
 log = logging.getLogger("metbot.slack")

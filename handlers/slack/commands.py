@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 
 from bot.results import Who
 from bot.service import Core
-from handlers.data import run_export, user_data
-from handlers.edge import ack_now, answer, learn_profile, name_lookup, refresh_home, sorry, who_of
-from handlers.render import form_view
+from handlers.slack.data import run_export, user_data
+from handlers.slack.edge import ack_now, answer, learn_profile, name_lookup, refresh_home, sorry, who_of
+from handlers.slack.render import form_view
 
 log = logging.getLogger("metbot.slack")
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.offline import OfflineBot, sqlite_url
-from bot.standin import SlackRequests, message_to_text, view_to_text
+from handlers.slack.offline import OfflineBot, sqlite_url
+from handlers.slack.standin import SlackRequests, message_to_text, view_to_text
 
 ALICE = "U0ALICE"
 ALICE_TZ = "America/New_York"
