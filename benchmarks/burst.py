@@ -67,8 +67,8 @@ def slow(body: dict[str, Any]) -> None:
 
 def ours_server(api_url: str, database_url: str) -> Served:
     from bot.app import build_app
-    from handlers.slack.http import make_server
     from handlers.slack.edge import ack_now
+    from handlers.slack.http import make_server
 
     serve_like_logging()
     metbot = build_app(local_settings(SimpleNamespace(api_url=api_url), database_url))  # type: ignore[arg-type]

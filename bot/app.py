@@ -18,7 +18,6 @@ from sqlalchemy import Engine
 from bot.cadence import Cadence
 from bot.clock import Clock, system_clock
 from bot.engagement import Engagement
-from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
 from bot.referral_service import ReferralService
 from bot.replays import ReplayGuard
 from bot.roundup import Roundups
@@ -28,6 +27,7 @@ from bot.sweep import Sweeper
 from handlers.slack import actions, commands, data, events, followups, installs, requests, views
 from handlers.slack import referrals as referral_handlers
 from handlers.slack.digests import SlackDigestSender
+from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
 from handlers.slack.shoutouts import SlackChannelPoster
 from store.db import make_engine, make_sessions, upgrade
 

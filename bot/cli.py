@@ -68,8 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(settings: Settings, *, host: str, port: int) -> int:
     settings.require_http()
     from bot.app import build_app
-    from handlers.slack.http import make_server
     from bot.schedule import start_scheduler
+    from handlers.slack.http import make_server
 
     metbot = build_app(settings)
     server = make_server(metbot, host=host, port=port)

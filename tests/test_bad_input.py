@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, inspect, select
 
-from handlers.slack.offline import OfflineBot
 from bot.parsing import name_key
+from handlers.slack.offline import OfflineBot
 from handlers.slack.standin import Answer
 from store.models import Base, Contact, FollowUp, Meeting, Member, Workspace
 

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from handlers.slack.offline import OfflineBot
 from bot.parsing import name_key
+from handlers.slack.offline import OfflineBot
 from handlers.slack.standin import Call
 from store import data, followups, people
 from store.meetings import MeetingValues

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from handlers.slack.offline import BOT_TOKEN, SIGNING_SECRET, sqlite_url
 from bot.parsing import name_key
+from handlers.slack.offline import BOT_TOKEN, SIGNING_SECRET, sqlite_url
 from handlers.slack.standin import FakeSlack
 from store import meetings, people
 from store.db import make_engine, make_sessions, upgrade

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from handlers.slack.offline import OfflineBot
 from bot.results import Refusal
-from handlers.slack.standin import Call, SlackRequests, message_to_text
 from bot.taxonomy import BY_KEY, REASONS
+from handlers.slack.offline import OfflineBot
+from handlers.slack.standin import Call, SlackRequests, message_to_text
 from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, Workspace
 
 NY = "America/New_York"

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from handlers.slack.offline import OfflineBot
 from bot.parsing import name_key
+from handlers.slack.offline import OfflineBot
 from handlers.slack.standin import view_to_text
 from store import data, followups, people
 from store.meetings import MeetingValues

@@ -11,8 +11,8 @@ import pytest
 from conftest import START, _unavailable
 from sqlalchemy import func, select
 
-from handlers.slack.offline import OfflineBot
 from bot.schedule import tick
+from handlers.slack.offline import OfflineBot
 from store.models import Contact, Meeting
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from bot.app import build_app
 from bot.cli import main as cli_main
 from bot.clock import TravellingClock
-from handlers.slack.offline import OfflineBot
 from bot.results import Who
 from bot.schedule import tick
+from handlers.slack.offline import OfflineBot
 from handlers.slack.standin import Answer, SlackRequests, message_to_text
 from store.models import Contact, FollowUp, Member, Referral, Roundup, Workspace
 

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
-from handlers.slack.offline import BOT_TOKEN, SIGNING_SECRET
 from bot.results import Reply
-from handlers.slack.standin import FakeSlack
 from bot.sweep import Delivery, Sweeper
+from handlers.slack.offline import BOT_TOKEN, SIGNING_SECRET
+from handlers.slack.standin import FakeSlack
 from store.db import make_engine, make_sessions, upgrade
 from store.followups import DueMember
 from store.models import Contact, Digest, Meeting, Member, Workspace

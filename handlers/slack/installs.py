@@ -7,9 +7,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers.slack.oauth import EncryptedInstallationStore
 from bot.service import Core
 from handlers.slack.edge import ack_now
+from handlers.slack.oauth import EncryptedInstallationStore
 
 log = logging.getLogger("metbot.slack")
 

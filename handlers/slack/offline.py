@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from bot.app import Metbot, build_app
 from bot.cadence import Cadence
 from bot.clock import TravellingClock
-from handlers.slack.http import make_server
 from bot.settings import Settings
+from handlers.slack.http import make_server
 from handlers.slack.standin import FakeSlack, SlackRequests, SlackSigner
 
 SIGNING_SECRET = "local-signing-secret-for-tests-and-demo"
