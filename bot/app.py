@@ -7,12 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from sqlalchemy import Engine
 
 from bot.cadence import Cadence
@@ -26,6 +20,7 @@ from bot.settings import Settings, secret
 from bot.sweep import Sweeper
 from handlers.slack import actions, commands, data, events, followups, installs, requests, views
 from handlers.slack import referrals as referral_handlers
+from handlers.slack.client import slack_client
 from handlers.slack.digests import SlackDigestSender
 from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
 from handlers.slack.shoutouts import SlackChannelPoster
@@ -37,20 +32,6 @@ log = logging.getLogger(__name__)
 # follow-up work (waiting on Slack) would queue behind them, so the pool is sized for a burst of clicks —
 # but not much larger: CPU-bound lazy threads compete with the request threads for the GIL.
 LISTENER_THREADS = 32
-
-
-def slack_client(settings: Settings, token: str | None = None, *, timeout: float = 10) -> WebClient:
-    """The one Slack client factory: our API URL, a timeout, and retries for 429, 5xx and lost connections."""
-    return WebClient(
-        token=token if token is not None else (secret(settings.slack_bot_token) or None),
-        base_url=settings.slack_api_url,
-        timeout=int(timeout) if timeout >= 1 else timeout,  # type: ignore[arg-type]
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )
 
 
 @dataclass

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -60,7 +61,9 @@ class Workspace(Base):
     platform: Mapped[str] = mapped_column(String(16), default="slack")
     external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str | None] = mapped_column(String(200))
-    shoutout_channel: Mapped[str | None] = mapped_column(String(64))
+    shoutout_channel: Mapped[str | None] = mapped_column(String(400))
+    default_channel: Mapped[str | None] = mapped_column(String(400))  # Teams: the team's General channel
+    service_url: Mapped[str | None] = mapped_column(String(500))  # Teams: the team's connector endpoint
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -79,7 +82,14 @@ class Member(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str | None] = mapped_column(String(64))
     digest_hour: Mapped[int] = mapped_column(Integer, default=9)
-    dm_channel: Mapped[str | None] = mapped_column(String(64))
+    dm_channel: Mapped[str | None] = mapped_column(
+        String(400)
+    )  # Slack: the DM id; Teams: the 1:1 conversation id
+    service_url: Mapped[str | None] = mapped_column(
+        String(500)
+    )  # Teams: where this member's activities come from
+    locale: Mapped[str | None] = mapped_column(String(35))  # BCP 47, e.g. en-GB: the member's date order
+    work_days: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")  # ISO weekdays
     next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     home_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # App Home refreshes only once seen
     active: Mapped[bool] = mapped_column(default=True)
@@ -104,6 +114,10 @@ class Contact(Base):
     name_key: Mapped[str] = mapped_column(String(200))
     company: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
+    title: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(String(500))
+    rhythm_days: Mapped[int | None] = mapped_column(Integer)  # keep in touch every N days; None: by stage
     linked_user_id: Mapped[str | None] = mapped_column(String(64))
     stage: Mapped[str] = mapped_column(String(16), default="know")
     # follow-up state: phase is follow_up | await_reply | check_in | classify | cold | closed
@@ -209,6 +223,31 @@ class Digest(Base):
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class InboxItem(Base):
+    """A request acknowledged to the platform: kept until its effect and its reply are done (once)."""
+
+    __tablename__ = "inbox_item"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        Index("ix_inbox_item_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))  # recognises the platform's retries and replays
+    platform: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(64))  # what it is, safe to log ("/met", "action fu.done", …)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    headers: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the headers the work needs
+    status: Mapped[str] = mapped_column(String(16), default="new")  # new | working | done | failed
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    response: Mapped[str | None] = mapped_column(Text)  # for requests whose answer is the HTTP response
+    error: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SeenRequest(Base):
