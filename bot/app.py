@@ -1,9 +1,11 @@
-"""The composition root: settings, clock and database in; a wired Bolt app out. No module-level state."""
+"""The composition root: the core from settings and a clock, the edges on top. No module-level state.
+
+Only this module and the CLI know the edges exist: they mount them.
+"""
 
 from __future__ import annotations
 
-import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -11,27 +13,14 @@ from sqlalchemy import Engine
 
 from bot.cadence import Cadence
 from bot.clock import Clock, system_clock
+from bot.core import Core, build_core
 from bot.engagement import Engagement
 from bot.referral_service import ReferralService
-from bot.replays import ReplayGuard
 from bot.roundup import Roundups
-from bot.service import Core
-from bot.settings import Settings, secret
+from bot.settings import Settings
 from bot.sweep import Sweeper
-from handlers.slack import actions, commands, data, events, followups, installs, requests, views
-from handlers.slack import referrals as referral_handlers
-from handlers.slack.client import slack_client
-from handlers.slack.digests import SlackDigestSender
-from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
-from handlers.slack.shoutouts import SlackChannelPoster
-from store.db import make_engine, make_sessions, upgrade
-
-log = logging.getLogger(__name__)
-
-# Lazy listeners (the work after each ack) run here. Bolt's default is 5 threads; a burst of slow
-# follow-up work (waiting on Slack) would queue behind them, so the pool is sized for a burst of clicks —
-# but not much larger: CPU-bound lazy threads compete with the request threads for the GIL.
-LISTENER_THREADS = 32
+from handlers.slack.app import SlackEdge, build_slack
+from handlers.slack.oauth import EncryptedInstallationStore
 
 
 @dataclass
@@ -39,15 +28,34 @@ class Metbot:
     """Everything `serve`, `socket`, `nudge`, `demo` and the tests need, wired once."""
 
     settings: Settings
-    app: App
     core: Core
-    engagement: Engagement
+    slack: SlackEdge
     sweeper: Sweeper
-    engine: Engine
-    executor: ThreadPoolExecutor
-    referrals: ReferralService
     roundups: Roundups
-    installation_store: EncryptedInstallationStore | None = None
+
+    @property
+    def app(self) -> App:
+        return self.slack.app
+
+    @property
+    def engine(self) -> Engine:
+        return self.core.engine
+
+    @property
+    def engagement(self) -> Engagement:
+        return self.core.engagement
+
+    @property
+    def referrals(self) -> ReferralService:
+        return self.core.referrals
+
+    @property
+    def executor(self) -> Executor:
+        return self.slack.executor
+
+    @property
+    def installation_store(self) -> EncryptedInstallationStore | None:
+        return self.slack.installation_store
 
 
 def build_app(
@@ -59,64 +67,10 @@ def build_app(
     migrate: bool = True,
     slack_timeout: float = 10,
 ) -> Metbot:
-    engine = engine or make_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
-    cadence = cadence or Cadence()
-    sessions = make_sessions(engine)
-    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="metbot-lazy")
-    core = Core(sessions=sessions, clock=clock, cadence=cadence)
-    engagement = Engagement(sessions=sessions, clock=clock, cadence=cadence)
-    client = slack_client(settings, timeout=slack_timeout)
-    store: EncryptedInstallationStore | None = None
-    extra: dict[str, object] = {}
-    if settings.oauth_enabled:
-        # Many workspaces: Bolt finds each request's bot token in the installation store.
-        extra["oauth_settings"], store = oauth_settings(settings, engine)
-    app = App(
-        signing_secret=secret(settings.slack_signing_secret) or None,
-        client=client,
-        # The ack listener's answer is the HTTP response; slow work goes to lazy listeners on the pool below.
-        # This skips Bolt's 10 ms ack polling and keeps the request thread free (see benchmarks/).
-        process_before_response=True,
-        listener_executor=executor,
-        token_verification_enabled=False,
-        raise_error_for_unhandled_request=False,
-        **extra,  # type: ignore[arg-type]
-    )
-    referrals = ReferralService(
-        sessions=sessions,
-        clock=clock,
-        cadence=cadence,
-        default_channel=settings.metbot_shoutout_channel or None,
-    )
-    referral_handlers.register(app, core, referrals)  # first: its `/met config` matcher precedes `/met`
-    for module in (commands, actions, views, events):
-        module.register(app, core)
-    followups.register(app, core, engagement)
-    data.register(app, core)  # export, import, forget: before the catch-alls in `requests`
-    installs.register(app, core, store)
-    # One process on SQLite: memory knows every request. Replicas on PostgreSQL share the seen_request table.
-    requests.register(app, ReplayGuard(core.first_time if engine.dialect.name != "sqlite" else None))
-    client_for = client_finder(
-        store, client, lambda token: slack_client(settings, token, timeout=slack_timeout)
-    )
-    sender = SlackDigestSender(client_for=client_for)
-    sweeper = Sweeper(sessions=sessions, sender=sender, cadence=cadence)
+    core = build_core(settings, clock=clock, cadence=cadence, engine=engine, migrate=migrate)
+    slack = build_slack(core, settings, slack_timeout=slack_timeout)
+    sweeper = Sweeper(sessions=core.sessions, sender=slack.digests, cadence=core.cadence)
     roundups = Roundups(
-        sessions=sessions,
-        poster=SlackChannelPoster(client_for=client_for),
-        default_channel=referrals.default_channel,
+        sessions=core.sessions, poster=slack.channels, default_channel=core.referrals.default_channel
     )
-    return Metbot(
-        settings=settings,
-        app=app,
-        core=core,
-        engagement=engagement,
-        sweeper=sweeper,
-        engine=engine,
-        executor=executor,
-        referrals=referrals,
-        roundups=roundups,
-        installation_store=store,
-    )
+    return Metbot(settings=settings, core=core, slack=slack, sweeper=sweeper, roundups=roundups)

@@ -9,14 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-
-@dataclass(frozen=True)
-class Who:
-    """A person, as the core knows them: (platform, workspace, user)."""
-
-    workspace: str
-    user: str
-    platform: str = "slack"
+# Re-exported: results name people, channels and the acting user.
+from bot.records import Channel as Channel
+from bot.records import Person as Person
+from bot.records import Who as Who
 
 
 @dataclass(frozen=True)
@@ -36,20 +32,7 @@ class Choice:
     options: tuple[tuple[str, str], ...]  # (value, label)
 
 
-@dataclass(frozen=True)
-class Person:
-    """Someone named in a message: a platform user (the renderer mentions them) or just a name."""
-
-    name: str
-    user: str | None = None
-
-
-@dataclass(frozen=True)
-class Place:
-    """A channel named in a message (the renderer links to it)."""
-
-    channel: str
-    name: str | None = None
+Place = Channel  # the older name, until every caller says Channel
 
 
 @dataclass(frozen=True)
@@ -64,7 +47,7 @@ class Section:
     note: str | None = None  # small print under the section
     key: str | None = None
     # Text naming people or channels: plain strings (escaped) with mentions between them; shown after `text`.
-    said: tuple[str | Person | Place, ...] = ()
+    said: tuple[str | Person | Channel, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,47 +1,47 @@
-"""Buttons. Each names a row in its `value`; the core checks it belongs to the acting user."""
+"""Buttons and menus: one listener for every action id the core declares, straight to the router."""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
-from bot.results import Form, Refusal
-from bot.service import Core
-from handlers.slack.edge import ack_now, answer, row_id, sorry, who_of
-from handlers.slack.render import form_view
+from bot.core import Core
+from bot.router import Action, Asked, action_of, decode
+from handlers.slack.edge import ack_now, picked, sorry, who_of
+from handlers.slack.files import fetcher
+from handlers.slack.replies import show
 
 log = logging.getLogger("metbot.slack")
 
+# Exactly the core's action ids (and `id:n` variants, when one block holds several of the same action).
+ACTION_IDS = re.compile("^(" + "|".join(re.escape(a.value) for a in Action) + r")(:\d+)?$")
 
-def open_form(body: dict[str, Any], client: WebClient, form: Form) -> None:
-    """Open the form, or replace the modal the click came from (a view can't open a second one on top)."""
-    view = body.get("view") or {}
-    if view.get("type") == "modal" and view.get("id"):
-        client.views_update(view_id=view["id"], view=form_view(form))
-    else:
-        client.views_open(trigger_id=body["trigger_id"], view=form_view(form))
+
+def base_action(action_id: str) -> Action | None:
+    """The core's action for a Slack action_id ('fu.why' or 'fu.why:2')."""
+    return action_of(action_id.split(":", 1)[0])
 
 
 def register(app: App, core: Core) -> None:
-    def edit_meeting(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def run(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         who = who_of(body)
+        actions = body.get("actions") or [{}]
+        action_id = str(actions[0].get("action_id") if isinstance(actions[0], dict) else "")
+        action = base_action(action_id)
+        if action is None:
+            return
         try:
-            meeting_id = row_id(body)
-            form = core.edit_meeting_form(who, meeting_id) if meeting_id is not None else Refusal()
-            if isinstance(form, Refusal):
-                log.warning(
-                    "edit refused: not the user's meeting",
-                    extra={"team": who.workspace, "user": who.user, "value": str(meeting_id)},
-                )
-                answer(body, respond, client, form)
-                return
-            open_form(body, client, form)
+            payload = decode(action, picked(body))
+            asked = Asked(fetch_file=fetcher(client, who))
+            show(core, core.router.handle_action(who, action, payload, asked), body, respond, client)
         except Exception:
-            log.exception("edit failed", extra={"team": who.workspace, "user": who.user})
+            log.exception(
+                "action failed", extra={"team": who.workspace, "user": who.user, "action": action.value}
+            )
             sorry(body, respond, client)
 
-    for action_id in ("meeting.edit", "meeting.add_next_step", "meeting.add_offer"):
-        app.action(action_id)(ack=ack_now, lazy=[edit_meeting])
+    app.action(ACTION_IDS)(ack=ack_now, lazy=[run])

@@ -13,15 +13,16 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.capture import SAVE_FAILED
+from bot.core import Core
+from bot.members import Profile
 from bot.results import Refusal, Reply, Section, Who
-from bot.service import Core, Profile
 from handlers.slack.render import home_view, message, reply_view
 
 log = logging.getLogger("metbot.slack")
 
 
 def ack_now(ack: Ack) -> None:
-    """Every listener's first step: the empty 200 Slack waits for; the work follows in a lazy listener."""
+    """Every listener's first step: the empty 200 Slack waits for; the work follows after the ack."""
     ack()
 
 
@@ -35,22 +36,6 @@ def picked(body: dict[str, Any]) -> str:
     return str(action.get("value") or "")
 
 
-def split_value(value: str) -> tuple[int | None, str]:
-    """A value naming a row: '123' or '123:extra' → (123, 'extra'). Anything else — hostile, stale, '²'
-    (int() fails) or '١' (int() reads 1) — names no row."""
-    head, _, tail = value.partition(":")
-    if head.isascii() and head.isdigit() and len(head) < 19:
-        return int(head), tail
-    return None, tail
-
-
-def row_id(body: dict[str, Any]) -> int | None:
-    """The row a button's value names when it names nothing else ('123', never '123:x')."""
-    value = picked(body)
-    row, _ = split_value(value)
-    return row if ":" not in value else None
-
-
 def who_of(body: dict[str, Any]) -> Who:
     """The acting user, from a slash command, an interaction or an event body."""
     user = body.get("user_id") or (body.get("user") or {}).get("id") or ""
@@ -60,12 +45,12 @@ def who_of(body: dict[str, Any]) -> Who:
         or (body.get("user") or {}).get("team_id")
         or ""
     )
-    return Who(workspace=str(team), user=str(user))
+    return Who(platform="slack", workspace=str(team), user=str(user))
 
 
 def learn_profile(core: Core, client: WebClient, who: Who) -> None:
     """On first sight, ask Slack for the user's timezone and name (after the ack: this is a Web API call)."""
-    if not core.needs_profile(who):
+    if not core.members.needs_profile(who):
         return
     try:
         user = client.users_info(user=who.user)["user"]
@@ -74,10 +59,10 @@ def learn_profile(core: Core, client: WebClient, who: Who) -> None:
             "users.info failed; using UTC for now",
             extra={"team": who.workspace, "user": who.user, "error": str(error)[:200]},
         )
-        core.remember(who, Profile(timezone=None))
+        core.members.remember(who, Profile(timezone=None))
         return
     profile = user.get("profile") or {}
-    core.remember(
+    core.members.remember(
         who,
         Profile(
             timezone=user.get("tz"),
@@ -98,6 +83,19 @@ def name_lookup(client: WebClient) -> Callable[[str], str | None]:
         return profile.get("real_name") or user.get("real_name") or profile.get("display_name")
 
     return name_of
+
+
+def is_admin(client: WebClient, who: Who) -> bool:
+    """Workspace admins and owners may choose the team channel (asked after the ack: a Web API call)."""
+    try:
+        user = client.users_info(user=who.user)["user"]
+    except (SlackApiError, SlackClientError) as error:
+        log.warning(
+            "users.info failed; treating the user as not an admin",
+            extra={"team": who.workspace, "user": who.user, "error": str(error)[:200]},
+        )
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
 def answer(body: dict[str, Any], respond: Respond, client: WebClient, reply: Reply | Refusal) -> None:
@@ -134,9 +132,9 @@ def refresh_home(core: Core, client: WebClient, who: Who) -> None:
     """Republish the user's App Home after something they did changed it: one views.publish, best effort,
     and only for people who use the Home (it is published afresh whenever it is opened anyway)."""
     try:
-        if not core.home_seen(who):
+        if not core.members.home_seen(who):
             return
-        client.views_publish(user_id=who.user, view=home_view(core.home(who)))
+        client.views_publish(user_id=who.user, view=home_view(core.reports.home(who)))
     except (SlackApiError, SlackClientError, SQLAlchemyError) as error:
         log.warning(
             "home refresh failed", extra={"team": who.workspace, "user": who.user, "error": str(error)[:200]}

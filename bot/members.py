@@ -1,0 +1,92 @@
+"""Members: first sight, the profile facts the platform tells us, and each person's own settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.cadence import local_today, next_digest_after_change, read_hour
+from bot.clock import Clock
+from bot.records import Who
+from bot.results import Reply, Section
+from store import people, replays
+from store.db import Sessions
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the platform tells us about a person on first sight (or on every activity, for Teams)."""
+
+    timezone: str | None
+    display_name: str | None = None
+    locale: str | None = None
+
+
+@dataclass
+class Members:
+    sessions: Sessions
+    clock: Clock
+
+    def needs_profile(self, who: Who) -> bool:
+        """True on first sight (or when the timezone is still unknown): the edge should look the user up."""
+        with self.sessions() as session:
+            found = people.find_member(session, who.platform, who.workspace, who.user)
+            return found is None or found.timezone is None
+
+    def remember(self, who: Who, profile: Profile) -> None:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            if profile.timezone:
+                member.timezone = profile.timezone
+            if profile.display_name:
+                member.display_name = profile.display_name
+            if profile.locale:
+                member.locale = profile.locale
+
+    def set_digest_hour(self, who: Who, text: str) -> Reply:
+        """`/met config digest 8am`: when this person's daily digest arrives, in their own timezone."""
+        now = self.clock()
+        hour = read_hour(text) if text else None
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            if hour is None:
+                current = member.digest_hour
+                message = (
+                    f"Your daily digest arrives at {current:02d}:00 in your timezone "
+                    f"({member.timezone or 'UTC'}). Change it with /met config digest 8am (any hour)."
+                )
+                return Reply(headline=message, sections=(Section(text=message),))
+            member.digest_hour = hour
+            member.next_digest_at = next_digest_after_change(now, member.timezone, hour)
+            zone_name = member.timezone or "UTC"
+        message = f"Done: your daily digest now arrives at {hour:02d}:00 {zone_name} time."
+        return Reply(headline=message, sections=(Section(text=message),))
+
+    def home_seen(self, who: Who) -> bool:
+        """Has this person ever opened the App Home? Only then is it worth republishing after each action."""
+        with self.sessions() as session:
+            found = people.find_member(session, who.platform, who.workspace, who.user)
+            return found is not None and found.home_opened_at is not None
+
+    def note_home_opened(self, who: Who) -> None:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            people.note_home_opened(session, member.id, now)
+
+    def first_time(self, key: str) -> bool:
+        with self.sessions.begin() as session:
+            return replays.first_time(session, key, self.clock())
+
+    def stop_workspace(self, platform: str, workspace: str) -> int:
+        with self.sessions.begin() as session:
+            return people.stop_workspace(session, platform, workspace)
+
+    def timezone_of(self, who: Who) -> str | None:
+        with self.sessions() as session:
+            found = people.find_member(session, who.platform, who.workspace, who.user)
+            return found.timezone if found else None
+
+    def today(self, who: Who) -> date:
+        return local_today(self.clock(), self.timezone_of(who))
