@@ -108,6 +108,20 @@ class MeetingLog:
     def new_meeting_form(self, who: Who, channel: str | None = None) -> Form:
         return capture.meeting_form(today=self.members.today(who), channel=channel)
 
+    def edit_by_name(self, who: Who, name: str) -> Form | Reply:
+        """`/met edit Jane Doe`: the latest meeting with that contact, in the form."""
+        with self.sessions() as session:
+            member = people.find_member(session, who.platform, who.workspace, who.user)
+            contact = meetings.contact_by_key(session, member.id, name_key(name)) if member else None
+            latest = meetings.latest_meetings(session, [contact.id]).get(contact.id) if contact else None
+        if latest is None:
+            return capture.problem_reply(
+                f"I couldn't find a contact called {' '.join(name.split())[:80]}. /met list shows your contacts."
+            )
+        form = self.edit_meeting_form(who, latest[0].id)
+        assert not isinstance(form, Refusal)  # the meeting was found among this member's own
+        return form
+
     def edit_meeting_form(self, who: Who, meeting_id: int) -> Form | Refusal:
         with self.sessions() as session:
             member = people.find_member(session, who.platform, who.workspace, who.user)

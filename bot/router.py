@@ -138,7 +138,7 @@ def decode(action: Action, value: str) -> Payload | None:
     if action in CHOICE_ACTIONS:
         head, colon, tail = value.partition(":")
         row = _row_id(head)
-        return RowChoice(row, tail) if row is not None and colon and len(tail) <= 64 else None
+        return RowChoice(row, tail) if row is not None and colon and 0 < len(tail) <= 64 else None
     if action in FILE_ACTIONS:
         ok = value and len(value) <= MAX_FILE_ID and value.isascii() and value.isalnum()
         return FileRef(value) if ok else None
@@ -296,6 +296,8 @@ class Router:
 
     def _sub_command_with_words(self, who: Who, word: str, rest: str) -> Answer:
         """`/met list jane`, `/met stats last month`…: never a contact called "list jane"."""
+        if word == "edit":
+            return self.core.meetings.edit_by_name(who, rest)
         return _usage(word)
 
     def _config(self, who: Who, rest: str, asked: Asked) -> Routed:
@@ -392,7 +394,7 @@ USAGE = {
     "search": "To look someone up, try /met list: search by name is coming.",
     "stats": "/met stats shows your own figures.",
     "team": "/met team shows your workspace's figures, as counts only.",
-    "edit": "To change a meeting, click Edit on its reply, or in your App Home.",
+    "edit": "/met edit Jane Doe opens your latest meeting with Jane in the form.",
     "remind": "To be reminded, log the meeting with a next step and a date: "
     "/met Jane Doe; next step: call her by Friday.",
     "export": "/met export sends you your contacts as CSV and vCard files.",

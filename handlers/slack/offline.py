@@ -35,6 +35,17 @@ def local_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Sett
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def stop_in_loop(server: Any) -> None:
+    """Close waitress's server inside its loop thread (closed from here, its select() sleeps out a 1 s
+    timeout). `pull_trigger(close)` races: it queues the thunk, releases the trigger's lock, then writes
+    to the trigger's pipe — and a loop already woken by a response runs the thunk in between, closing
+    that pipe, so the write fails with EBADF. Queue and write under the lock the loop runs thunks under."""
+    trigger = server.trigger
+    with trigger.lock:
+        trigger.thunks.append(server.close)
+        trigger._physical_pull()
+
+
 @dataclass
 class OfflineBot:
     """A running bot: `slack` sends signed requests to it, `fake` records what it said to Slack."""
@@ -69,8 +80,7 @@ class OfflineBot:
         self.slack.close()
         if self._server is not None:
             if self._thread is not None and self._thread.is_alive():
-                # Close inside waitress's loop thread: closed from here, its select() sleeps out a 1 s timeout.
-                self._server.trigger.pull_trigger(self._server.close)
+                stop_in_loop(self._server)
             else:
                 self._server.close()
         if self._thread is not None:

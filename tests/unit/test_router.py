@@ -1,0 +1,206 @@
+"""The router with in-memory fakes: no HTTP, no database. Every command word and every action goes
+to the use case it names, and a value of the wrong shape changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.records import Who
+from bot.results import Form, Refusal, Reply, Section
+from bot.router import (
+    CHOICE_ACTIONS,
+    FILE_ACTIONS,
+    ROW_ACTIONS,
+    Action,
+    Asked,
+    FileRef,
+    FormId,
+    Nothing,
+    Router,
+    Row,
+    RowChoice,
+    decode,
+    encode,
+    split_word,
+)
+
+ALICE = Who("slack", "T1", "U1")
+
+
+def said(text: str) -> Reply:
+    return Reply(headline=text, sections=(Section(text=text),))
+
+
+@dataclass
+class Recorder:
+    """A fake service: every call is recorded and answered with a reply naming it."""
+
+    name: str
+    calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
+
+    def __getattr__(self, method: str) -> Any:
+        if method.startswith("__"):
+            raise AttributeError(method)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((method, args))
+            if method in ("new_meeting_form", "form"):
+                return Form(id="f", title="t", submit="s", inputs=())
+            if method in ("followed_up", "went_cold", "snooze", "responded", "classify", "set_outcome"):
+                return Section(text=f"{self.name}.{method}")
+            return said(f"{self.name}.{method}")
+
+        return call
+
+
+@dataclass
+class FakeCore:
+    members: Recorder = field(default_factory=lambda: Recorder("members"))
+    meetings: Recorder = field(default_factory=lambda: Recorder("meetings"))
+    reports: Recorder = field(default_factory=lambda: Recorder("reports"))
+    engagement: Recorder = field(default_factory=lambda: Recorder("engagement"))
+    referrals: Recorder = field(default_factory=lambda: Recorder("referrals"))
+    data: Recorder = field(default_factory=lambda: Recorder("data"))
+
+    def all_calls(self) -> list[str]:
+        return [
+            f"{r.name}.{m}"
+            for r in (self.members, self.meetings, self.reports, self.engagement, self.referrals, self.data)
+            for m, _ in r.calls
+        ]
+
+
+@pytest.fixture
+def core() -> FakeCore:
+    return FakeCore()
+
+
+@pytest.fixture
+def router(core: FakeCore) -> Router:
+    return Router(core)  # type: ignore[arg-type]  # the fake has the services' shape
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("help", "reports.help"),
+        ("list", "reports.contacts"),
+        ("stats", "reports.stats"),
+        ("team", "reports.team"),
+        ("export", "data.export"),
+        ("import", "data.import_help"),
+        ("forget Jane Doe", "data.forget_prompt"),
+        ("config digest 7am", "members.set_digest_hour"),
+        ("config channel #wins", "referrals.configure"),
+        ("Jane Doe (Acme) at BNI", "meetings.capture_text"),
+        ("Helpful Harry; next step: call", "meetings.capture_text"),
+        ("help; next step: call", "meetings.capture_text"),
+    ],
+)
+def test_each_met_word_goes_to_its_use_case(router: Router, core: FakeCore, text: str, expected: str) -> None:
+    router.handle_command(ALICE, "met", text)
+    assert core.all_calls() == [expected]
+
+
+@pytest.mark.parametrize(
+    "text", ["list jane", "search jane", "find jane", "stats last month", "remind me", "team x"]
+)
+def test_sub_command_words_with_more_words_never_become_contacts(
+    router: Router, core: FakeCore, text: str
+) -> None:
+    routed = router.handle_command(ALICE, "met", text)
+    assert "meetings.capture_text" not in core.all_calls()
+    assert isinstance(routed.answer, Reply)
+    assert "/met" in routed.answer.headline
+
+
+def test_met_edit_with_a_name_opens_that_contacts_latest_meeting(router: Router, core: FakeCore) -> None:
+    router.handle_command(ALICE, "met", "edit Jane Doe")
+    assert core.meetings.calls == [("edit_by_name", (ALICE, "Jane Doe"))]
+
+
+def test_met_alone_opens_the_form_where_it_was_typed(router: Router, core: FakeCore) -> None:
+    routed = router.handle_command(ALICE, "met", "", Asked(channel="C1"))
+    assert isinstance(routed.answer, Form)
+    assert core.meetings.calls == [("new_meeting_form", (ALICE,))]
+
+
+def test_only_config_with_words_asks_whether_the_user_is_an_admin(router: Router) -> None:
+    asked: list[str] = []
+
+    def admin() -> bool:
+        asked.append("asked")
+        return True
+
+    router.handle_command(ALICE, "met", "config", Asked(is_admin=admin))
+    assert asked == []
+    router.handle_command(ALICE, "met", "config channel #wins", Asked(is_admin=admin))
+    assert asked == ["asked"]
+
+
+def test_referral_words(router: Router, core: FakeCore) -> None:
+    assert isinstance(router.handle_command(ALICE, "referral", "  ").answer, Form)
+    routed = router.handle_command(ALICE, "referral", "gave Jane Doe to Bob Lee")
+    assert routed.announce and routed.changed
+    assert core.referrals.calls[-1][0] == "record_text"
+
+
+def test_every_action_is_routed(router: Router, core: FakeCore) -> None:
+    for action in Action:
+        payload = (
+            Row(7)
+            if action in ROW_ACTIONS
+            else RowChoice(7, "3")
+            if action in CHOICE_ACTIONS
+            else FileRef("F123")
+            if action in FILE_ACTIONS
+            else Nothing()
+        )
+        router.handle_action(ALICE, action, payload, Asked())
+    assert len(core.all_calls()) == len(Action) - 1  # Cancel of an import needs no use case
+
+
+@pytest.mark.parametrize("value", ["", "x", "-1", "1.5", "²", "١", "12:", "9" * 20, "1:" + "x" * 100])
+def test_values_of_the_wrong_shape_are_refused_and_change_nothing(
+    router: Router, core: FakeCore, value: str
+) -> None:
+    for action in (Action.FOLLOWED_UP, Action.SNOOZE, Action.WHY, Action.FORGET_ME):
+        payload = decode(action, value)
+        if action in ROW_ACTIONS and value.isascii() and value.isdigit() and len(value) < 19:
+            continue
+        routed = router.handle_action(ALICE, action, payload)
+        assert isinstance(routed.answer, Refusal), (action, value)
+    assert core.all_calls() == []
+
+
+@given(st.integers(min_value=0, max_value=10**17), st.text(max_size=64).filter(lambda s: ":" not in s))
+def test_payloads_survive_the_round_trip_through_a_button_value(row: int, choice: str) -> None:
+    assert decode(Action.FOLLOWED_UP, encode(Row(row))) == Row(row)
+    assert decode(Action.SNOOZE, encode(RowChoice(row, choice))) == RowChoice(row, choice)
+
+
+def test_an_import_confirm_without_a_way_to_fetch_the_file_is_refused(router: Router, core: FakeCore) -> None:
+    router.handle_action(ALICE, Action.IMPORT_CONFIRM, FileRef("F1"))
+    assert core.all_calls() == ["data.refuse"]
+
+
+def test_forms_are_routed_by_id(router: Router, core: FakeCore) -> None:
+    router.handle_submit(ALICE, FormId.MEETING, {}, "")
+    router.handle_submit(ALICE, FormId.REFERRAL, {}, "")
+    router.handle_submit(ALICE, FormId.REFERRAL_VALUE, {}, "")
+    assert core.all_calls() == [
+        "meetings.submit_meeting_form",
+        "referrals.submit_form",
+        "referrals.submit_value",
+    ]
+
+
+def test_split_word() -> None:
+    assert split_word("  List  jane doe ") == ("list", "jane doe")
+    assert split_word("config\ndigest 7am") == ("config", "digest 7am")
+    assert split_word("") == ("", "")
