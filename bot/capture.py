@@ -1,13 +1,18 @@
-"""Logging a meeting: drafts, the form, validation, coaching and the replies. Pure: no Slack, no database."""
+"""Logging a meeting: the form, validation, coaching and the replies. Pure: no platform, no database."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from bot.parsing import LIMITS, ParsedMeeting
+from bot.parsing import LIMITS
+from bot.records import ContactCard, Meeting
 from bot.results import Button, Form, FormErrors, Input, Reply, Section
+
+DETAIL_LIMITS = {"title": 200, "email": 320, "phone": 64, "url": 500}
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 OWNERS = (("me", "Me"), ("them", "Them"), ("both", "Both of us"))
 OFFER_KINDS = (("introduction", "An introduction"), ("referral", "A referral"))
@@ -28,61 +33,30 @@ NO_OFFER = "Nothing to offer yet. Lead with generosity: bring an introduction or
 
 
 @dataclass(frozen=True)
-class MeetingDraft:
-    """A meeting as the user described it, before or after it is stored."""
-
-    name: str
-    met_on: date
-    company: str | None = None
-    event: str | None = None
-    linked_user_id: str | None = None
-    next_step: str | None = None
-    next_step_owner: str | None = None
-    due: date | None = None
-    offer: str | None = None
-    offer_kind: str | None = None
-    notes: str | None = None
-    connection: str | None = None
-
-
-@dataclass(frozen=True)
 class Logged:
-    """What saving a meeting did, for the reply."""
+    """What saving a meeting did, for the reply: one meeting row and one contact per person met."""
 
-    meeting_id: int
-    contact_id: int
-    draft: MeetingDraft
+    meeting_ids: tuple[int, ...]
+    contact_ids: tuple[int, ...]
+    meeting: Meeting  # as saved: met_on filled, a next step carried over from an earlier meeting
     follow_up_on: date
-    earlier_meetings: int
+    earlier_meetings: int  # with the first person, before this one
     updated: bool = False
-    warnings: tuple[str, ...] = ()
+    carried_next_step: bool = False
+
+    @property
+    def meeting_id(self) -> int:
+        return self.meeting_ids[0]
 
 
-def draft_from(parsed: ParsedMeeting, *, today: date, name: str | None = None) -> MeetingDraft:
-    return MeetingDraft(
-        name=(name or parsed.name or "").strip(),
-        met_on=parsed.met_on or today,
-        company=parsed.company,
-        event=parsed.event,
-        linked_user_id=parsed.linked_user_id,
-        next_step=parsed.next_step,
-        next_step_owner=parsed.next_step_owner,
-        due=parsed.due,
-        offer=parsed.offer,
-        offer_kind=parsed.offer_kind,
-        notes=parsed.notes,
-        connection=parsed.connection,
-    )
-
-
-def with_offer_kind_guessed(draft: MeetingDraft) -> MeetingDraft:
-    if draft.offer and not draft.offer_kind:
-        lowered = draft.offer.lower()
+def with_offer_kind_guessed(meeting: Meeting) -> Meeting:
+    if meeting.offer and not meeting.offer_kind:
+        lowered = meeting.offer.lower()
         if "referr" in lowered:
-            return replace(draft, offer_kind="referral")
+            return replace(meeting, offer_kind="referral")
         if "intro" in lowered:
-            return replace(draft, offer_kind="introduction")
-    return draft
+            return replace(meeting, offer_kind="introduction")
+    return meeting
 
 
 # --- the form -----------------------------------------------------------------------------------
@@ -110,14 +84,49 @@ def read_form_context(context: str) -> tuple[int | None, str | None]:
     )
 
 
+def _detail_inputs(card: ContactCard | None) -> tuple[Input, ...]:
+    c = card
+    return (
+        Input(
+            "title",
+            "Job title",
+            value=c.title if c else None,
+            placeholder="CFO",
+            max_length=DETAIL_LIMITS["title"],
+        ),
+        Input(
+            "email",
+            "E-mail",
+            value=c.email if c else None,
+            placeholder="jane@acme.com",
+            max_length=DETAIL_LIMITS["email"],
+        ),
+        Input(
+            "phone",
+            "Phone",
+            value=c.phone if c else None,
+            placeholder="+44 20 7946 0000",
+            max_length=DETAIL_LIMITS["phone"],
+        ),
+        Input(
+            "url",
+            "Profile or website",
+            value=c.url if c else None,
+            placeholder="https://www.linkedin.com/in/janedoe",
+            max_length=DETAIL_LIMITS["url"],
+        ),
+    )
+
+
 def meeting_form(
     *,
     today: date,
-    draft: MeetingDraft | None = None,
+    meeting: Meeting | None = None,
     meeting_id: int | None = None,
     channel: str | None = None,
 ) -> Form:
-    d = draft
+    m = meeting
+    card = m.person if m else None
     return Form(
         id=FORM_ID,
         title="Edit meeting" if meeting_id else "Log a meeting",
@@ -128,7 +137,7 @@ def meeting_form(
             Input(
                 "name",
                 "Name",
-                value=d.name if d else None,
+                value=card.name if card else None,
                 optional=False,
                 placeholder="Jane Doe",
                 max_length=LIMITS["name"],
@@ -136,22 +145,23 @@ def meeting_form(
             Input(
                 "company",
                 "Company",
-                value=d.company if d else None,
+                value=card.company if card else None,
                 placeholder="Acme Corp",
                 max_length=LIMITS["company"],
             ),
+            *_detail_inputs(card),
             Input(
                 "event",
                 "Where you met",
-                value=d.event if d else None,
+                value=m.event if m else None,
                 placeholder="BNI breakfast",
                 max_length=LIMITS["event"],
             ),
-            Input("met_on", "When", kind="date", value=d.met_on if d else today, optional=False),
+            Input("met_on", "When", kind="date", value=(m.met_on if m else None) or today, optional=False),
             Input(
                 "next_step",
                 "Next step you agreed",
-                value=d.next_step if d else None,
+                value=m.next_step if m else None,
                 placeholder="Intro to her CFO",
                 max_length=LIMITS["next_step"],
                 hint="Agree it at the meeting: who does what next.",
@@ -161,13 +171,13 @@ def meeting_form(
                 "Who owns it",
                 kind="choice",
                 options=OWNERS,
-                value=d.next_step_owner if d else None,
+                value=m.next_step_owner if m else None,
             ),
-            Input("due", "Next step due", kind="date", value=d.due if d else None),
+            Input("due", "Next step due", kind="date", value=m.next_step_due if m else None),
             Input(
                 "offer",
                 "What you can offer",
-                value=d.offer if d else None,
+                value=m.offer if m else None,
                 placeholder="An intro to Sam, who needs a printer",
                 max_length=LIMITS["offer"],
                 hint="Lead with generosity: an introduction or a referral.",
@@ -177,17 +187,17 @@ def meeting_form(
                 "Kind of offer",
                 kind="choice",
                 options=OFFER_KINDS,
-                value=d.offer_kind if d else None,
+                value=m.offer_kind if m else None,
             ),
             Input(
                 "connection",
                 "How well you connected",
                 kind="choice",
                 options=CONNECTIONS,
-                value=d.connection if d else None,
+                value=m.connection if m else None,
             ),
             Input(
-                "notes", "Notes", kind="long_text", value=d.notes if d else None, max_length=LIMITS["notes"]
+                "notes", "Notes", kind="long_text", value=m.notes if m else None, max_length=LIMITS["notes"]
             ),
         ),
     )
@@ -200,20 +210,27 @@ def _clean(value: object) -> str | None:
     return cleaned or None
 
 
-def read_form(values: dict[str, object], *, today: date) -> MeetingDraft | FormErrors:
-    """Validate a submitted form: every problem is reported on its own field."""
-    errors: dict[str, str] = {}
+def _read_texts(values: dict[str, object], errors: dict[str, str]) -> dict[str, str | None]:
     text: dict[str, str | None] = {}
-    for key in ("name", "company", "event", "next_step", "offer", "notes"):
+    limits = {
+        **{k: LIMITS[k] for k in ("name", "company", "event", "next_step", "offer", "notes")},
+        **DETAIL_LIMITS,
+    }
+    for key, limit in limits.items():
         value = _clean(values.get(key))
-        if key in ("name", "company", "event") and value:
+        if key not in ("next_step", "offer", "notes") and value:
             value = " ".join(value.split())
-        limit = LIMITS[key]
         if value and len(value) > limit:
             errors[key] = f"Please keep this under {limit} characters (it has {len(value)})."
         text[key] = value
     if not text["name"]:
         errors["name"] = "Who did you meet? A name is needed to log the meeting."
+    if text["email"] and not EMAIL.match(text["email"]):
+        errors["email"] = "That doesn't look like an e-mail address (name@example.com)."
+    return text
+
+
+def _read_choices(values: dict[str, object], errors: dict[str, str]) -> dict[str, str | None]:
     choices = {
         "next_step_owner": dict(OWNERS),
         "offer_kind": dict(OFFER_KINDS),
@@ -225,6 +242,14 @@ def read_form(values: dict[str, object], *, today: date) -> MeetingDraft | FormE
         if value is not None and value not in allowed:
             errors[key] = "Please pick one of the options."
         picked[key] = value if isinstance(value, str) and value in allowed else None
+    return picked
+
+
+def read_form(values: dict[str, object], *, today: date) -> Meeting | FormErrors:
+    """Validate a submitted form: every problem is reported on its own field."""
+    errors: dict[str, str] = {}
+    text = _read_texts(values, errors)
+    picked = _read_choices(values, errors)
     met_on = values.get("met_on")
     due = values.get("due")
     if not isinstance(met_on, date):
@@ -235,18 +260,25 @@ def read_form(values: dict[str, object], *, today: date) -> MeetingDraft | FormE
         errors["due"] = "The next step can't be due before the meeting itself."
     if errors:
         return FormErrors(errors)
+    card = ContactCard(
+        name=text["name"] or "",
+        company=text["company"],
+        title=text["title"],
+        email=text["email"],
+        phone=text["phone"],
+        url=text["url"],
+    )
     return with_offer_kind_guessed(
-        MeetingDraft(
-            name=text["name"] or "",
+        Meeting(
+            people=(card,),
             met_on=met_on,
-            company=text["company"],
             event=text["event"],
             next_step=text["next_step"],
-            next_step_owner=picked["next_step_owner"],
-            due=due if isinstance(due, date) else None,
+            next_step_owner=picked["next_step_owner"],  # type: ignore[arg-type]  # checked against OWNERS
+            next_step_due=due if isinstance(due, date) else None,
             offer=text["offer"],
-            offer_kind=picked["offer_kind"],
-            connection=picked["connection"],
+            offer_kind=picked["offer_kind"],  # type: ignore[arg-type]  # checked against OFFER_KINDS
+            connection=picked["connection"],  # type: ignore[arg-type]  # checked against CONNECTIONS
             notes=text["notes"],
         )
     )
@@ -267,62 +299,92 @@ def day_label(day: date, today: date) -> str:
     return label if day.year == today.year else f"{label} {day.year}"
 
 
-def who_line(draft: MeetingDraft) -> str:
-    name = draft.name + (f" ({draft.company})" if draft.company else "")
-    return name
+def person_line(card: ContactCard) -> str:
+    """ "Jane Doe (CFO, Acme)": the name with what we know of their role."""
+    about = ", ".join(part for part in (card.title, card.company) if part)
+    return card.name + (f" ({about})" if about else "")
 
 
-def coaching(draft: MeetingDraft) -> list[str]:
+def people_line(meeting: Meeting) -> str:
+    names = [person_line(card) for card in meeting.people]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def coaching(meeting: Meeting) -> list[str]:
     tips = []
-    if not draft.next_step:
+    if not meeting.next_step:
         tips.append(NO_NEXT_STEP)
-    if not draft.offer:
+    if not meeting.offer:
         tips.append(NO_OFFER)
     return tips
 
 
-def logged_reply(logged: Logged, *, today: date) -> Reply:
-    d = logged.draft
-    where = f" at {d.event}" if d.event else ""
-    verb = "Updated" if logged.updated else "Logged"
-    headline = f"{verb}: you met {who_line(d)}{where}, {day_label(d.met_on, today)}."
+def _detail_fields(card: ContactCard) -> list[tuple[str, str]]:
+    named = (("Title", card.title), ("E-mail", card.email), ("Phone", card.phone), ("Profile", card.url))
+    return [(label, value) for label, value in named if value]
+
+
+def understood_fields(logged: Logged, today: date) -> list[tuple[str, str]]:
+    """Every field the line filled, so the user sees at a glance what was understood."""
+    m = logged.meeting
     fields: list[tuple[str, str]] = []
-    if d.next_step:
-        owner = f" ({OWNER_LABEL[d.next_step_owner].lower()})" if d.next_step_owner else ""
-        fields.append(("Next step", d.next_step + owner))
-    if d.due:
-        fields.append(("Due", day_label(d.due, today)))
-    if d.offer:
-        kind = f" ({OFFER_LABEL[d.offer_kind].lower()})" if d.offer_kind else ""
-        fields.append(("You offer", d.offer + kind))
-    if d.connection:
-        fields.append(("Connection", CONNECTION_LABEL[d.connection]))
+    if len(m.people) == 1:
+        fields.extend(_detail_fields(m.person))
+    if m.next_step:
+        owner = f" ({OWNER_LABEL[m.next_step_owner].lower()})" if m.next_step_owner else ""
+        carried = " — agreed at an earlier meeting" if logged.carried_next_step else ""
+        fields.append(("Next step", m.next_step + owner + carried))
+    if m.next_step_due:
+        fields.append(("Due", day_label(m.next_step_due, today)))
+    if m.offer:
+        kind = f" ({OFFER_LABEL[m.offer_kind].lower()})" if m.offer_kind else ""
+        fields.append(("You offer", m.offer + kind))
+    if m.connection:
+        fields.append(("Connection", CONNECTION_LABEL[m.connection]))
+    if m.rhythm_days:
+        fields.append(("Keep in touch", f"every {m.rhythm_days} days"))
+    if m.notes:
+        fields.append(("Notes", m.notes if len(m.notes) <= 200 else m.notes[:199] + "…"))
     fields.append(("Follow up", day_label(logged.follow_up_on, today)))
+    return fields
+
+
+def _doubt_sections(logged: Logged) -> list[Section]:
+    """Where the parser was unsure: say so on that field, and make fixing it one click."""
+    doubts = logged.meeting.doubts
+    if not doubts:
+        return []
+    text = " ".join(f"{d.message}" for d in doubts)
+    button = Button("meeting.edit", "Fix it in the form", str(logged.meeting_id), style="primary")
+    return [Section(text=f"🤔 {text}", buttons=(button,))]
+
+
+def logged_reply(logged: Logged, *, today: date) -> Reply:
+    m = logged.meeting
+    where = f" at {m.event}" if m.event else ""
+    verb = "Updated" if logged.updated else "Logged"
+    met_on = m.met_on or today
+    headline = f"{verb}: you met {people_line(m)}{where}, {day_label(met_on, today)}."
     note = None
     if logged.earlier_meetings and not logged.updated:
         times = "once" if logged.earlier_meetings == 1 else f"{logged.earlier_meetings} times"
-        note = f"You've met {d.name} {times} before; the follow-up timer starts again from this meeting."
+        note = (
+            f"You've met {m.person.name} {times} before; the follow-up timer starts again from this meeting."
+        )
     sections = [
         Section(
             title=headline,
-            fields=tuple(fields),
+            fields=tuple(understood_fields(logged, today)),
             buttons=(Button("meeting.edit", "Edit", str(logged.meeting_id)),),
             note=note,
         )
     ]
-    sections.extend(Section(text=f"⚠️ {w}") for w in logged.warnings)
-    if not d.next_step:
-        sections.append(
-            Section(
-                text=NO_NEXT_STEP,
-                buttons=(
-                    Button(
-                        "meeting.add_next_step", "Add a next step", str(logged.meeting_id), style="primary"
-                    ),
-                ),
-            )
-        )
-    if not d.offer:
+    sections.extend(_doubt_sections(logged))
+    sections.extend(Section(text=f"⚠️ {w}") for w in m.warnings)
+    if not m.next_step:
+        add = Button("meeting.add_next_step", "Add a next step", str(logged.meeting_id), style="primary")
+        sections.append(Section(text=NO_NEXT_STEP, buttons=(add,)))
+    if not m.offer:
         sections.append(
             Section(
                 text=NO_OFFER, buttons=(Button("meeting.add_offer", "Add an offer", str(logged.meeting_id)),)

@@ -139,3 +139,9 @@ def memorable_touch(name: str, event: str | None, offer: str | None) -> str:
         f"Make it memorable: send {first} something useful{where} — an article, an event invite or an "
         "introduction — with one line on why you thought of them."
     )
+
+
+def after_meeting(state: FollowState, due_on: date) -> FollowState:
+    """Meeting someone again restarts the follow-up clock from this meeting, and revives a contact that
+    had gone cold or was closed; the stage they reached stays theirs."""
+    return replace(state, phase="follow_up", due_on=due_on, nudges=0, asks=0, snooze_note=None)

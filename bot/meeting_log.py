@@ -4,23 +4,78 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot import capture
 from bot.cadence import Cadence, first_due, local_today
-from bot.capture import Logged, MeetingDraft
+from bot.capture import Logged
 from bot.clock import Clock
+from bot.engagement import apply_state, state_of
+from bot.followup import after_meeting
 from bot.members import Members
-from bot.parsing import Problem, name_key, parse_met
-from bot.records import Who
+from bot.parsing import ParsedMeeting, Problem, name_key, parse_met
+from bot.records import ContactCard, Meeting, Who
 from bot.results import Form, FormErrors, Refusal, Reply
 from store import meetings, people
 from store.db import Sessions
-from store.meetings import MeetingValues
+from store.meetings import Earlier, MeetingValues
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _One:
+    """One person's part of a logged meeting."""
+
+    meeting_id: int
+    contact_id: int
+    meeting: Meeting
+    due_on: date
+    earlier: int
+    carried: bool
+
+
+def keep_next_step(meeting: Meeting, earlier: Earlier) -> tuple[Meeting, bool]:
+    """A later meeting keeps the next step agreed at the one before, unless the new line sets one.
+    A due date already behind the new meeting is not carried: the timer restarts from this meeting."""
+    if meeting.next_step or not earlier.next_step:
+        return meeting, False
+    due = earlier.next_step_due
+    if due is not None and meeting.met_on is not None and due < meeting.met_on:
+        due = None
+    carried = replace(
+        meeting,
+        next_step=earlier.next_step,
+        next_step_owner=earlier.next_step_owner,  # type: ignore[arg-type]  # stored from the same literals
+        next_step_due=meeting.next_step_due or due,
+    )
+    return carried, True
+
+
+def _as_meeting(parsed: ParsedMeeting, name_of: Callable[[str], str | None]) -> Meeting:
+    """The parser's answer as the core's record (until the parser answers in records itself)."""
+    name = parsed.name
+    if parsed.linked_user_id and (not name or name == parsed.mention_label):
+        # Slack sends mentions as <@U…|username>: the label is a handle; prefer the person's real name.
+        name = name_of(parsed.linked_user_id) or name or parsed.linked_user_id
+    card = ContactCard(name=(name or "").strip(), company=parsed.company, linked_user=parsed.linked_user_id)
+    return Meeting(
+        people=(card,),
+        met_on=parsed.met_on,
+        event=parsed.event,
+        next_step=parsed.next_step,
+        next_step_owner=parsed.next_step_owner,
+        next_step_due=parsed.due,
+        offer=parsed.offer,
+        offer_kind=parsed.offer_kind,
+        notes=parsed.notes,
+        connection=parsed.connection,
+        warnings=parsed.warnings,
+    )
 
 
 @dataclass
@@ -44,65 +99,84 @@ class MeetingLog:
         parsed = parse_met(text, now=now, timezone=timezone or "UTC")
         if isinstance(parsed, Problem):
             return capture.problem_reply(parsed.message)
-        name = parsed.name
-        if parsed.linked_user_id and (not name or name == parsed.mention_label):
-            # Slack sends mentions as <@U…|username>: the label is a handle; prefer the person's real name.
-            name = name_of(parsed.linked_user_id) or name or parsed.linked_user_id
+        meeting = _as_meeting(parsed, name_of)
         today = local_today(now, timezone)
-        draft = capture.with_offer_kind_guessed(capture.draft_from(parsed, today=today, name=name))
-        if draft.met_on > today:
+        meeting = capture.with_offer_kind_guessed(replace(meeting, met_on=meeting.met_on or today))
+        if meeting.met_on and meeting.met_on > today:
             return capture.problem_reply("That meeting is in the future: log it once it has happened.")
-        logged = self._save(who, draft, warnings=parsed.warnings)
-        assert not isinstance(logged, Refusal)
-        return capture.logged_reply(logged, today=today)
+        return capture.logged_reply(self.log(who, meeting), today=today)
 
-    def _values(self, draft: MeetingDraft) -> MeetingValues:
-        return MeetingValues(
-            name=draft.name,
-            name_key=name_key(draft.name),
-            met_on=draft.met_on,
-            company=draft.company,
-            event=draft.event,
-            linked_user_id=draft.linked_user_id,
-            next_step=draft.next_step,
-            next_step_owner=draft.next_step_owner,
-            next_step_due=draft.due,
-            offer=draft.offer,
-            offer_kind=draft.offer_kind,
-            notes=draft.notes,
-            connection=draft.connection,
+    def log(self, who: Who, meeting: Meeting) -> Logged:
+        """Save a meeting with each person met, in one transaction: each one's contact (found by name, or
+        created once), a meeting row, and the follow-up timer started again from this meeting."""
+        now = self.clock()
+        assert meeting.met_on is not None
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            saved = [self._log_one(session, member.id, card, meeting, now) for card in meeting.people]
+        first = saved[0]
+        return Logged(
+            meeting_ids=tuple(s.meeting_id for s in saved),
+            contact_ids=tuple(s.contact_id for s in saved),
+            meeting=first.meeting,
+            follow_up_on=first.due_on,
+            earlier_meetings=first.earlier,
+            carried_next_step=first.carried,
         )
 
-    def _save(
-        self, who: Who, draft: MeetingDraft, *, warnings: tuple[str, ...] = (), meeting_id: int | None = None
-    ) -> Logged | Refusal:
+    def _log_one(
+        self, session: Session, member_id: int, card: ContactCard, meeting: Meeting, now: datetime
+    ) -> _One:
+        assert meeting.met_on is not None
+        key = name_key(card.name)
+        contact, _created = people.contact_named(
+            session, member_id, name=card.name, key=key, company=card.company, now=now, due_on=meeting.met_on
+        )
+        earlier = meetings.earlier_meetings(session, contact.id)
+        kept, carried = keep_next_step(meeting, earlier)
+        due_on = first_due(kept.met_on or meeting.met_on, kept.next_step_due, self.cadence)
+        meetings.keep_details(contact, card)
+        if kept.rhythm_days:
+            contact.rhythm_days = kept.rhythm_days
+        apply_state(contact, after_meeting(state_of(contact), due_on))
+        contact.last_touch_at = now
+        meeting_id = meetings.add_meeting(session, member_id, contact.id, kept, now)
+        return _One(meeting_id, contact.id, kept, due_on, earlier.count, carried)
+
+    def _update(self, who: Who, meeting_id: int, meeting: Meeting) -> Logged | Refusal:
+        """The form, editing a stored meeting: only the acting user's own."""
         now = self.clock()
-        due_on = first_due(draft.met_on, draft.due, self.cadence)
+        assert meeting.met_on is not None
+        due_on = first_due(meeting.met_on, meeting.next_step_due, self.cadence)
+        card = meeting.person
         with self.sessions.begin() as session:
-            if meeting_id is not None:
-                found = people.find_member(session, who.platform, who.workspace, who.user)
-                if found is None:
-                    return Refusal()
-                member = found
-            else:
-                member = people.member(session, who.platform, who.workspace, who.user, now)
-            if meeting_id is None:
-                saved = meetings.log_meeting(session, member.id, self._values(draft), now=now, due_on=due_on)
-                updated = False
-            else:
-                meeting = meetings.owned_meeting(session, member.id, meeting_id)
-                if meeting is None:
-                    return Refusal()
-                saved = meetings.update_meeting(session, meeting, self._values(draft), now=now, due_on=due_on)
-                updated = True
+            member = people.find_member(session, who.platform, who.workspace, who.user)
+            row = meetings.owned_meeting(session, member.id, meeting_id) if member else None
+            if row is None:
+                return Refusal()
+            values = MeetingValues(
+                name=card.name,
+                name_key=name_key(card.name),
+                met_on=meeting.met_on,
+                company=card.company,
+                event=meeting.event,
+                next_step=meeting.next_step,
+                next_step_owner=meeting.next_step_owner,
+                next_step_due=meeting.next_step_due,
+                offer=meeting.offer,
+                offer_kind=meeting.offer_kind,
+                notes=meeting.notes,
+                connection=meeting.connection,
+            )
+            saved = meetings.update_meeting(session, row, values, now=now, due_on=due_on)
+            meetings.keep_details(row.contact, card)
         return Logged(
-            meeting_id=saved.meeting_id,
-            contact_id=saved.contact_id,
-            draft=draft,
+            meeting_ids=(saved.meeting_id,),
+            contact_ids=(saved.contact_id,),
+            meeting=meeting,
             follow_up_on=due_on,
             earlier_meetings=saved.earlier_meetings,
-            updated=updated,
-            warnings=warnings,
+            updated=True,
         )
 
     def new_meeting_form(self, who: Who, channel: str | None = None) -> Form:
@@ -125,25 +199,12 @@ class MeetingLog:
     def edit_meeting_form(self, who: Who, meeting_id: int) -> Form | Refusal:
         with self.sessions() as session:
             member = people.find_member(session, who.platform, who.workspace, who.user)
-            meeting = meetings.owned_meeting(session, member.id, meeting_id) if member else None
-            if member is None or meeting is None:
+            row = meetings.owned_meeting(session, member.id, meeting_id) if member else None
+            if member is None or row is None:
                 return Refusal()
-            draft = MeetingDraft(
-                name=meeting.contact.name,
-                met_on=meeting.met_on,
-                company=meeting.contact.company,
-                event=meeting.event,
-                linked_user_id=meeting.contact.linked_user_id,
-                next_step=meeting.next_step,
-                next_step_owner=meeting.next_step_owner,
-                due=meeting.next_step_due,
-                offer=meeting.offer,
-                offer_kind=meeting.offer_kind,
-                notes=meeting.notes,
-                connection=meeting.connection,
-            )
+            meeting = meetings.meeting_record(row)
             today = local_today(self.clock(), member.timezone)
-        return capture.meeting_form(today=today, draft=draft, meeting_id=meeting_id)
+        return capture.meeting_form(today=today, meeting=meeting, meeting_id=meeting_id)
 
     def submit_meeting_form(
         self, who: Who, values: dict[str, object], context: str
@@ -158,11 +219,11 @@ class MeetingLog:
         self, who: Who, values: dict[str, object], context: str
     ) -> Reply | FormErrors | Refusal:
         today = self.members.today(who)
-        draft = capture.read_form(values, today=today)
-        if isinstance(draft, FormErrors):
-            return draft
+        meeting = capture.read_form(values, today=today)
+        if isinstance(meeting, FormErrors):
+            return meeting
         meeting_id, _channel = capture.read_form_context(context)
-        logged = self._save(who, draft, meeting_id=meeting_id)
+        logged = self.log(who, meeting) if meeting_id is None else self._update(who, meeting_id, meeting)
         if isinstance(logged, Refusal):
             log.warning(
                 "form names a meeting the user does not own",

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.records import ContactCard
+from bot.records import Meeting as RecordedMeeting
 from store.models import Breakdown, Contact, FollowUp, Meeting, Referral
 from store.people import contact_named
 from store.referrals import balances
@@ -64,6 +66,94 @@ def restart_timer(contact: Contact, *, now: datetime, due_on: date) -> None:
     contact.asks = 0
     contact.snooze_note = None
     contact.last_touch_at = now
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What came before a new meeting with someone: how many, and the next step agreed at the last one."""
+
+    count: int
+    next_step: str | None = None
+    next_step_owner: str | None = None
+    next_step_due: date | None = None
+
+
+def earlier_meetings(session: Session, contact_id: int) -> Earlier:
+    count = (
+        session.scalar(select(func.count()).select_from(Meeting).where(Meeting.contact_id == contact_id)) or 0
+    )
+    if not count:
+        return Earlier(0)
+    last = session.execute(
+        select(Meeting.next_step, Meeting.next_step_owner, Meeting.next_step_due)
+        .where(Meeting.contact_id == contact_id)
+        .order_by(Meeting.met_on.desc(), Meeting.id.desc())
+        .limit(1)
+    ).one()
+    return Earlier(int(count), last.next_step, last.next_step_owner, last.next_step_due)
+
+
+def keep_details(contact: Contact, card: ContactCard) -> None:
+    """What the new line says about them; what it leaves out stays as it was."""
+    for column in ("company", "title", "email", "phone", "url"):
+        value = getattr(card, column)
+        if value:
+            setattr(contact, column, value)
+    if card.linked_user:
+        contact.linked_user_id = card.linked_user
+
+
+def add_meeting(
+    session: Session, member_id: int, contact_id: int, meeting: RecordedMeeting, now: datetime
+) -> int:
+    """One meeting row (and its 'met' history row) for one person met."""
+    assert meeting.met_on is not None
+    row = Meeting(
+        contact_id=contact_id,
+        member_id=member_id,
+        created_at=now,
+        event=meeting.event,
+        met_on=meeting.met_on,
+        met_at=now,
+        notes=meeting.notes,
+        next_step=meeting.next_step,
+        next_step_owner=meeting.next_step_owner,
+        next_step_due=meeting.next_step_due,
+        offer=meeting.offer,
+        offer_kind=meeting.offer_kind,
+        connection=meeting.connection,
+    )
+    session.add(row)
+    session.add(FollowUp(contact_id=contact_id, member_id=member_id, kind="met", at=now))
+    session.flush()
+    return row.id
+
+
+def meeting_record(meeting: Meeting) -> RecordedMeeting:
+    """A stored meeting as the core's record (one person: its contact)."""
+    c = meeting.contact
+    card = ContactCard(
+        name=c.name,
+        company=c.company,
+        title=c.title,
+        email=c.email,
+        phone=c.phone,
+        url=c.url,
+        linked_user=c.linked_user_id,
+    )
+    return RecordedMeeting(
+        people=(card,),
+        met_on=meeting.met_on,
+        event=meeting.event,
+        next_step=meeting.next_step,
+        next_step_owner=meeting.next_step_owner,  # type: ignore[arg-type]  # stored from the same literals
+        next_step_due=meeting.next_step_due,
+        offer=meeting.offer,
+        offer_kind=meeting.offer_kind,  # type: ignore[arg-type]
+        notes=meeting.notes,
+        connection=meeting.connection,  # type: ignore[arg-type]
+        rhythm_days=c.rhythm_days,
+    )
 
 
 def log_meeting(

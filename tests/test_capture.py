@@ -274,6 +274,10 @@ def test_edit_button_opens_a_prefilled_form_and_saving_updates_the_same_meeting(
     assert initial_values(view) == {
         "name": "Jane Doe",
         "company": "Acme Corp",
+        "title": None,
+        "email": None,
+        "phone": None,
+        "url": None,
         "event": "BNI breakfast",
         "met_on": "2026-11-27",
         "next_step": "intro to her CFO",
@@ -374,3 +378,41 @@ def test_fixing_a_typo_in_the_name_leaves_no_ghost_contact(bot: OfflineBot) -> N
     assert saved.json()["response_action"] == "update"
     assert {m.contact_id for m in rows(bot, Meeting)} == {rows(bot, Contact)[0].id}
     assert [c.name for c in rows(bot, Contact)] == ["Jane Doe"]
+
+
+def test_a_later_meeting_keeps_the_next_step_agreed_earlier(bot: OfflineBot) -> None:
+    reply_to(bot, met(bot, "Jane Doe (Acme) at BNI breakfast; next step: intro to her CFO"))
+    second = reply_to(bot, met(bot, "Jane Doe at the Chamber mixer"))
+    first, later = sorted(rows(bot, Meeting), key=lambda m: m.id)
+    assert first.next_step == later.next_step == "intro to her CFO"
+    assert "agreed at an earlier meeting" in json.dumps(second["blocks"])
+    reply_to(bot, met(bot, "Jane Doe; next step: lunch in March"))
+    assert sorted(rows(bot, Meeting), key=lambda m: m.id)[-1].next_step == "lunch in March"
+
+
+def test_the_form_keeps_a_contacts_details(bot: OfflineBot) -> None:
+    answer = met(bot, "Jane Doe (Acme)")
+    _, value = buttons(reply_to(bot, answer)["blocks"])["meeting.edit"]
+    click(bot, "meeting.edit", value)
+    [opened] = bot.fake.wait_for("views.open")
+    values = {
+        "name": "Jane Doe",
+        "met_on": date(2026, 11, 27),
+        "title": "CFO",
+        "email": "jane@acme.example",
+        "phone": "+1 212 555 0100",
+        "url": "https://www.linkedin.com/in/janedoe",
+    }
+    bot.slack.view_submission(
+        "meeting_form",
+        SlackRequests.simple_values(values),
+        view=opened.response["view"]["id"],
+        private_metadata=opened.response["view"]["private_metadata"],
+    )
+    [contact] = rows(bot, Contact)
+    assert (contact.title, contact.email, contact.phone, contact.url) == (
+        "CFO",
+        "jane@acme.example",
+        "+1 212 555 0100",
+        "https://www.linkedin.com/in/janedoe",
+    )

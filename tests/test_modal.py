@@ -20,6 +20,10 @@ FORM_CHOICES = ("next_step_owner", "offer_kind", "connection")
 FORM_INPUTS = (
     "name",
     "company",
+    "title",
+    "email",
+    "phone",
+    "url",
     "event",
     "met_on",
     "next_step",

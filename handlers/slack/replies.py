@@ -38,7 +38,7 @@ def update_in_place(
         if container.get("is_ephemeral") and body.get("response_url"):
             # Ephemeral messages can't be chat.update'd; their response_url can replace them.
             respond(text=original.get("text") or "Updated", blocks=blocks, replace_original=True)
-            return
+            return False
         client.chat_update(
             channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),
             ts=container.get("message_ts") or original.get("ts"),
@@ -48,8 +48,10 @@ def update_in_place(
     elif container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
         who = who_of(body)
         client.views_publish(user_id=who.user, view=home_view(core.reports.home(who)))
+        return True
     else:
         answer(body, respond, client, Reply(headline=result.title or result.text, sections=(result,)))
+    return False
 
 
 def send_files(client: WebClient, who: Who, result: Files) -> None:
@@ -70,10 +72,11 @@ def show(core: Core, routed: Routed, body: dict[str, Any], respond: Respond, cli
     """Show one answer where the user is, then do what it asks for afterwards (shoutouts, the Home)."""
     who = who_of(body)
     result = routed.answer
+    home_shown = False
     if isinstance(result, Form):
         open_form(body, client, result)
     elif isinstance(result, Section):
-        update_in_place(body, respond, client, core, result)
+        home_shown = update_in_place(body, respond, client, core, result)
     elif isinstance(result, Files):
         send_files(client, who, result)
         answer(body, respond, client, result.reply)
@@ -83,7 +86,7 @@ def show(core: Core, routed: Routed, body: dict[str, Any], respond: Respond, cli
         if isinstance(result, Reply) and routed.announce:
             result = with_problems(result, announce(core.referrals, who, client))
         answer(body, respond, client, result)
-    if routed.changed:
+    if routed.changed and not home_shown:
         refresh_home(core, client, who)
 
 

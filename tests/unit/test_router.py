@@ -178,7 +178,10 @@ def test_values_of_the_wrong_shape_are_refused_and_change_nothing(
     assert core.all_calls() == []
 
 
-@given(st.integers(min_value=0, max_value=10**17), st.text(min_size=1, max_size=64).filter(lambda s: ":" not in s))
+@given(
+    st.integers(min_value=0, max_value=10**17),
+    st.text(min_size=1, max_size=64).filter(lambda s: ":" not in s),
+)
 def test_payloads_survive_the_round_trip_through_a_button_value(row: int, choice: str) -> None:
     assert decode(Action.FOLLOWED_UP, encode(Row(row))) == Row(row)
     assert decode(Action.SNOOZE, encode(RowChoice(row, choice))) == RowChoice(row, choice)
