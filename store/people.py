@@ -23,7 +23,8 @@ def insert_ignoring_conflict(
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
     # Without preserve_rowcount SQLAlchemy keeps an INSERT's rowcount only on some drivers (-1 on psycopg).
-    return int(session.execute(statement.execution_options(preserve_rowcount=True)).rowcount or 0)
+    result = session.execute(statement.execution_options(preserve_rowcount=True))
+    return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult's; typed as the base Result
 
 
 def workspace(session: Session, platform: str, external_id: str, now: datetime) -> Workspace:
@@ -89,7 +90,7 @@ def stop_workspace(session: Session, platform: str, external_id: str) -> int:
     result = session.execute(
         update(Member).where(Member.workspace_id == space.id).values(active=False, next_digest_at=None)
     )
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def note_home_opened(session: Session, member_id: int, now: datetime) -> None:

@@ -37,7 +37,9 @@ class _SlackOnlyRedirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
         if not _allowed_host(newurl, self.client):
             raise urllib.error.HTTPError(newurl, code, "redirect away from Slack refused", headers, fp)
         return super().redirect_request(req, fp, code, msg, headers, newurl)

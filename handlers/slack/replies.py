@@ -29,8 +29,9 @@ def open_form(body: dict[str, Any], client: WebClient, form: Form) -> None:
 
 def update_in_place(
     body: dict[str, Any], respond: Respond, client: WebClient, core: Core, result: Section
-) -> None:
-    """Replace the clicked part of the message (or the App Home); elsewhere, answer with the section."""
+) -> bool:
+    """Replace the clicked part of the message (or the App Home); elsewhere, answer with the section.
+    True when it was the App Home, published afresh."""
     container = body.get("container") or {}
     original = body.get("message") or {}
     if container.get("type") == "message" and original.get("blocks") is not None:
@@ -40,8 +41,8 @@ def update_in_place(
             respond(text=original.get("text") or "Updated", blocks=blocks, replace_original=True)
             return False
         client.chat_update(
-            channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),
-            ts=container.get("message_ts") or original.get("ts"),
+            channel=str(container.get("channel_id") or (body.get("channel") or {}).get("id") or ""),
+            ts=str(container.get("message_ts") or original.get("ts") or ""),
             text=original.get("text") or result.title or result.text,
             blocks=blocks,
         )
