@@ -60,7 +60,13 @@ def build_core(
         engine=engine,
         members=members,
         meetings=MeetingLog(sessions=sessions, clock=clock, cadence=cadence, members=members),
-        reports=Reports(sessions=sessions, clock=clock, cadence=cadence, members=members),
+        reports=Reports(
+            sessions=sessions,
+            clock=clock,
+            cadence=cadence,
+            members=members,
+            min_group=settings.metbot_min_group,
+        ),
         engagement=Engagement(sessions=sessions, clock=clock, cadence=cadence),
         referrals=ReferralService(
             sessions=sessions,

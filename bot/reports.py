@@ -28,6 +28,7 @@ class Reports:
     clock: Clock
     cadence: Cadence
     members: Members
+    min_group: int = 5  # the smallest group whose figures are shown (settings.metbot_min_group)
 
     def contacts(self, who: Who) -> Reply:
         with self.sessions() as session:
@@ -92,7 +93,9 @@ class Reports:
         with self.sessions() as session:
             counts = team_counts(session, who.platform, who.workspace, now - timedelta(days=TEAM_WINDOW_DAYS))
             given, received, closed = team_referrals(session, who.platform, who.workspace)
-        return team_reply(counts, ReferralCounts(given=given, received=received, closed=closed))
+        return team_reply(
+            counts, ReferralCounts(given=given, received=received, closed=closed), min_group=self.min_group
+        )
 
     def referral_help(self) -> Reply:
         """`/referral help`; the referral use cases live in bot/referral_service.py."""

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # OAuth installs only: Fernet key(s) encrypting bot tokens at rest. Comma-separated; the first
     # encrypts, all decrypt, so a new key can be put in front of the old one (docs/operations.md).
     metbot_token_key: SecretStr | None = None
+    # Team figures and the roundup's breakdown counts appear only for groups at least this big, so nobody
+    # can subtract their own figures from the team's and read a colleague's.
+    metbot_min_group: int = 5
 
     @property
     def oauth_enabled(self) -> bool:

@@ -26,10 +26,23 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def team_reply(c: TeamCounts, referrals: ReferralCounts | None = None) -> Reply:
+def too_few_reply(members: int, min_group: int) -> Reply:
+    """Fewer people than `min_group`: any figure could be one colleague's, so none is shown."""
+    headline = "Not enough people yet for team figures."
+    so_far = "Nobody has" if not members else ("1 person has" if members == 1 else f"{members} people have")
+    text = (
+        f"Team figures appear once at least {min_group} people have logged meetings ({so_far} so far), "
+        "so nobody can work out a colleague's own figures from them. Your own are in /met stats."
+    )
+    return Reply(headline=headline, sections=(Section(text=text),))
+
+
+def team_reply(c: TeamCounts, referrals: ReferralCounts | None = None, *, min_group: int = 1) -> Reply:
     if not c.meetings and not c.contacts:
         text = "Nobody here has logged a meeting yet. Be the first: /met Jane Doe (Acme) at BNI breakfast"
         return Reply(headline="No team figures yet.", sections=(Section(text=text),))
+    if c.members < min_group:
+        return too_few_reply(c.members, min_group)
     headline = (
         f"Your team: {c.meetings} meeting{'s' if c.meetings != 1 else ''} logged by "
         f"{c.members} {'person' if c.members == 1 else 'people'}"

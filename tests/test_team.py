@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from conftest import START
 from handlers.slack.offline import OfflineBot
 from store import followups
 from store.models import Contact, Member, Referral
@@ -39,7 +42,27 @@ def command(bot: OfflineBot, text: str, *, user: str = "U0ALICE", team: str = "T
     return call.args
 
 
-def test_team_figures_are_counts_only(bot: OfflineBot) -> None:
+@pytest.fixture
+def small_team(database_url: str) -> Iterator[OfflineBot]:
+    """A workspace that chose to show team figures from two people up (METBOT_MIN_GROUP=2)."""
+    with OfflineBot(
+        database_url=database_url, start=START, slack_timeout=2, settings_overrides={"metbot_min_group": 2}
+    ) as running:
+        yield running
+
+
+def test_a_small_team_sees_no_figures_that_could_be_one_colleagues(bot: OfflineBot) -> None:
+    command(bot, "Jane Doe (Acme) at BNI breakfast; next step: send her the deck")
+    command(bot, "Pat Kim at BNI breakfast", user="U0BOB")
+    reply = command(bot, "team")
+    text = str(reply)
+    assert reply["text"] == "Not enough people yet for team figures."
+    assert "at least 5 people" in text and "2 people have" in text
+    assert "Follow-up rate" not in text and "Referrals" not in text
+
+
+def test_team_figures_are_counts_only(small_team: OfflineBot) -> None:
+    bot = small_team
     bot.fake.add_team("T0OTHER", "Other Corp")
     command(bot, "Jane Doe (Acme) at BNI breakfast; next step: send her the deck")
     command(bot, "Sam Lee (Globex) at Web Summit; next step: intro to her CFO")
