@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conftest import START
 from sqlalchemy import select
 
-from conftest import START
 from handlers.slack.offline import OfflineBot
 from store import followups
 from store.models import Contact, Member, Referral
