@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,21 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 7_220_417  # arbitrary, stable advisory-lock key for "metbot migrations"
 
-Sessions = sessionmaker[Session]
+READ_ONLY = "metbot_read_only"
+
+
+class Sessions:
+    """The one session factory: `sessions()` reads, `sessions.begin()` writes (and commits) in one go."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._write = sessionmaker(engine, expire_on_commit=False)
+        self._read = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+
+    def __call__(self) -> Session:
+        return self._read()
+
+    def begin(self) -> AbstractContextManager[Session]:
+        return self._write.begin()
 
 
 def make_engine(url: str) -> Engine:
@@ -42,15 +57,17 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            # One writer at a time, taken up front: no deadlock-prone read-then-upgrade.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers: one at a time, taken up front (no deadlock-prone read-then-upgrade). Readers (the
+            # sessions from `Sessions()`) take no write lock: in WAL mode they never wait for a writer.
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 def make_sessions(engine: Engine) -> Sessions:
-    return sessionmaker(engine, expire_on_commit=False)
+    return Sessions(engine)
 
 
 def alembic_config(engine: Engine) -> Config:
