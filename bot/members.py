@@ -7,7 +7,8 @@ from datetime import date
 
 from bot.cadence import local_today, next_digest_after_change, read_hour
 from bot.clock import Clock
-from bot.records import Who
+from bot.config import read_timezone
+from bot.records import Problem, Who
 from bot.results import Reply, Section
 from store import people, replays
 from store.db import Sessions
@@ -61,6 +62,19 @@ class Members:
             member.next_digest_at = next_digest_after_change(now, member.timezone, hour)
             zone_name = member.timezone or "UTC"
         message = f"Done: your daily digest now arrives at {hour:02d}:00 {zone_name} time."
+        return Reply(headline=message, sections=(Section(text=message),))
+
+    def set_timezone(self, who: Who, text: str) -> Reply:
+        """`met config timezone Europe/London`: for when the platform can't tell us (or tells us wrong)."""
+        zone = read_timezone(text)
+        if isinstance(zone, Problem):
+            return Reply(headline=zone.message, sections=(Section(text=zone.message),))
+        now = self.clock()
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            member.timezone = zone
+            member.next_digest_at = next_digest_after_change(now, zone, member.digest_hour)
+        message = f"Done: I'll use {zone} time for your dates and your daily digest."
         return Reply(headline=message, sections=(Section(text=message),))
 
     def home_seen(self, who: Who) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.cadence import Cadence, first_due, local_today
 from bot.clock import Clock
+from bot.config import ChannelChoice
 from bot.engagement import state_of
 from bot.followup import after_referral
 from bot.parsing import Problem, name_key
@@ -26,7 +27,6 @@ from bot.referrals import (
     Shoutout,
     config_reply,
     outcome_section,
-    parse_config,
     parse_referral,
     problem_reply,
     read_form,
@@ -84,7 +84,12 @@ class ReferralService:
     default_channel: str | None = None  # METBOT_SHOUTOUT_CHANNEL; a workspace's own choice wins
 
     def _channel(self, session: Session, member: Member) -> str | None:
-        return referrals.shoutout_channel(session, member.workspace_id) or self.default_channel
+        """The team channel: the one an admin chose, else the team's own (Teams: General), else the default."""
+        return (
+            referrals.shoutout_channel(session, member.workspace_id)
+            or referrals.default_channel(session, member.workspace_id)
+            or self.default_channel
+        )
 
     def _refuse(self, who: Who, referral_id: int | None, action: str, message: str | None = None) -> Refusal:
         log.warning(
@@ -285,27 +290,25 @@ class ReferralService:
 
     # --- settings -----------------------------------------------------------------------------
 
-    def configure(self, who: Who, text: str, *, is_admin: bool) -> Reply | Refusal:
-        """`/met config [channel <#C…>|off]`: anyone may look; only an admin or owner may change it."""
-        choice = parse_config(text)
-        if isinstance(choice, Problem):
-            return Reply(headline=choice.message, sections=(Section(text=choice.message),))
+    def configure(self, who: Who, choice: ChannelChoice | None, *, is_admin: bool) -> Reply | Refusal:
+        """`met config channel …`: anyone may look (choice None); only an admin or owner may change it."""
         now = self.clock()
         with self.sessions.begin() as session:
             me = people.member(session, who.platform, who.workspace, who.user, now)
             current = referrals.shoutout_channel(session, me.workspace_id)
+            default = referrals.default_channel(session, me.workspace_id) or self.default_channel
             if choice is None:
-                return config_reply(current, default=self.default_channel, changed=False)
+                return config_reply(current, default=default, changed=False)
             if not is_admin:
                 log.warning(
                     "refused: only an admin may set the shoutout channel",
                     extra={"team": who.workspace, "user": who.user, "action": "config_channel"},
                 )
                 return Refusal(NOT_ADMIN)
-            channel = choice.place.channel if choice.place else None
+            channel = choice.channel.channel if choice.channel else None
             referrals.set_shoutout_channel(session, me.workspace_id, channel)
-        log.info("shoutout channel set", extra={"team": who.workspace, "user": who.user, "channel": channel})
-        return config_reply(channel, default=self.default_channel, changed=True)
+        log.info("shoutout channel set", extra={"team": who.workspace, "user": who.user})
+        return config_reply(channel, default=default, changed=True)
 
     # --- mutual value -------------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from bot import capture, importing
+from bot import capture, config, importing
 from bot.importing import IncomingFile
-from bot.records import Who
+from bot.records import Channel, Person, Problem, Who
 from bot.referrals import FORM_ID as REFERRAL_FORM
 from bot.referrals import VALUE_FORM_ID as REFERRAL_VALUE_FORM
 from bot.referrals import help_reply as referral_help
@@ -171,6 +171,9 @@ class Asked:
     name_of: Callable[[str], str | None] = _nobody  # a mentioned user's real name
     is_admin: Callable[[], bool] = _not_admin  # may this person change team settings?
     fetch_file: Callable[[str], IncomingFile] | None = None  # a file the user shared, by its platform id
+    mentions: tuple[Person, ...] = ()  # the people @mentioned in the text, which names them as "@Name"
+    channels: tuple[Channel, ...] = ()  # the channels linked in the text, which names them as "#name"
+    team_channel: Channel | None = None  # the team channel the command was sent in (not a 1:1 chat)
 
 
 class FileUnavailable(Exception):
@@ -301,11 +304,23 @@ class Router:
         return _usage(word)
 
     def _config(self, who: Who, rest: str, asked: Asked) -> Routed:
+        """`met config …`: `digest 8am`, `timezone Europe/London`, `channel #wins`; alone, the settings."""
         c = self.core
         word, value = split_word(rest)
         if word == "digest":
             return Routed(c.members.set_digest_hour(who, value))
-        return Routed(c.referrals.configure(who, rest, is_admin=asked.is_admin() if rest else False))
+        if word in ("timezone", "tz", "zone"):
+            return Routed(c.members.set_timezone(who, value))
+        if word == "channel":
+            choice = config.read_channel(value, asked.channels, asked.team_channel)
+            if isinstance(choice, Problem):
+                return Routed(Reply(headline=choice.message, sections=(Section(text=choice.message),)))
+            return Routed(c.referrals.configure(who, choice, is_admin=asked.is_admin()))
+        if word:
+            return Routed(
+                Reply(headline=config.SETTINGS_HELP, sections=(Section(text=config.SETTINGS_HELP),))
+            )
+        return Routed(c.referrals.configure(who, None, is_admin=False))
 
     def _referral(self, who: Who, text: str, asked: Asked) -> Routed:
         c = self.core

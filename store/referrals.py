@@ -130,6 +130,11 @@ def shoutout_channel(session: Session, workspace_id: int) -> str | None:
     return session.scalar(select(Workspace.shoutout_channel).where(Workspace.id == workspace_id))
 
 
+def default_channel(session: Session, workspace_id: int) -> str | None:
+    """The team's own channel, when the platform told us one (Teams: General, from the install event)."""
+    return session.scalar(select(Workspace.default_channel).where(Workspace.id == workspace_id))
+
+
 def set_shoutout_channel(session: Session, workspace_id: int, channel: str | None) -> None:
     session.execute(update(Workspace).where(Workspace.id == workspace_id).values(shoutout_channel=channel))
 

@@ -9,9 +9,10 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.core import Core
-from bot.router import Asked
+from bot.router import Asked, split_word
 from handlers.slack.edge import ack_now, is_admin, learn_profile, name_lookup, sorry, who_of
 from handlers.slack.replies import show
+from handlers.slack.text import plain_text
 
 log = logging.getLogger("metbot.slack")
 
@@ -31,10 +32,14 @@ def register(app: App, core: Core) -> None:
                     "oversized command text",
                     extra={"team": who.workspace, "user": who.user, "length": len(text)},
                 )
+            said = plain_text(text, lambda _user: None)
+            if split_word(said.text)[0] == "config":
+                text = said.text  # TODO(parser merge): every command reads plain text
             asked = Asked(
                 channel=body.get("channel_id"),
                 name_of=name_lookup(client),
                 is_admin=lambda: is_admin(client, who),
+                channels=said.channels,
             )
             show(core, core.router.handle_command(who, name, text, asked), body, respond, client)
         except Exception:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.records import Who
+from bot.records import Channel, Who
 from bot.results import Form, Refusal, Reply, Section
 from bot.router import (
     CHOICE_ACTIONS,
@@ -30,6 +30,7 @@ from bot.router import (
 )
 
 ALICE = Who("slack", "T1", "U1")
+WINS = Channel("C0WINS", "wins")
 
 
 def said(text: str) -> Reply:
@@ -96,7 +97,9 @@ def router(core: FakeCore) -> Router:
         ("import", "data.import_help"),
         ("forget Jane Doe", "data.forget_prompt"),
         ("config digest 7am", "members.set_digest_hour"),
-        ("config channel #wins", "referrals.configure"),
+        ("config channel off", "referrals.configure"),
+        ("config timezone Europe/London", "members.set_timezone"),
+        ("config", "referrals.configure"),
         ("Jane Doe (Acme) at BNI", "meetings.capture_text"),
         ("Helpful Harry; next step: call", "meetings.capture_text"),
         ("help; next step: call", "meetings.capture_text"),
@@ -139,7 +142,7 @@ def test_only_config_with_words_asks_whether_the_user_is_an_admin(router: Router
 
     router.handle_command(ALICE, "met", "config", Asked(is_admin=admin))
     assert asked == []
-    router.handle_command(ALICE, "met", "config channel #wins", Asked(is_admin=admin))
+    router.handle_command(ALICE, "met", "config channel #wins", Asked(is_admin=admin, channels=(WINS,)))
     assert asked == ["asked"]
 
 
@@ -207,3 +210,22 @@ def test_split_word() -> None:
     assert split_word("  List  jane doe ") == ("list", "jane doe")
     assert split_word("config\ndigest 7am") == ("config", "digest 7am")
     assert split_word("") == ("", "")
+
+
+def test_config_channel_alone_in_a_team_channel_picks_that_channel() -> None:
+    from bot.config import ChannelChoice, read_channel
+
+    general = Channel("19:general@thread.tacv2", "General")
+    assert read_channel("", (), general) == ChannelChoice(general)
+    assert read_channel("#wins", (WINS,), None) == ChannelChoice(WINS)
+    assert read_channel("off", (), None) == ChannelChoice(None)
+    assert not isinstance(read_channel("", (), None), ChannelChoice)
+    assert not isinstance(read_channel("#nowhere", (), None), ChannelChoice)
+
+
+def test_timezones_are_read_forgivingly() -> None:
+    from bot.config import read_timezone
+
+    assert read_timezone("europe/london") == "Europe/London"
+    assert read_timezone("America/New York") == "America/New_York"
+    assert not isinstance(read_timezone("Mars/Olympus"), str)
