@@ -184,6 +184,7 @@ class UserData:
             if member is None or member.id != member_id:
                 return self.refuse(who, "forget.me", member_id)
             data.forget_member(session, member.id)
+            people.remember_forgotten(session, who.platform, who.workspace, who.user, self.clock())
         log.info("forgot a member", extra={"team": who.workspace, "user": who.user, "action": "forget.me"})
         return forget.forgot_me_reply()
 

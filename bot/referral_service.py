@@ -138,6 +138,9 @@ class ReferralService:
             teammate: Member | None = None
             contact: Contact | None = None
             other = draft.other
+            if other.user and people.was_forgotten(session, who.platform, who.workspace, other.user):
+                # They asked to be forgotten: the referral keeps them as a plain name, never a member again.
+                other = replace(other, user=None, name=display or other.label or "a teammate")
             if other.user:
                 teammate = people.member(session, who.platform, who.workspace, other.user, now)
                 if display and not teammate.display_name:

@@ -250,6 +250,16 @@ class InboxItem(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ForgottenUser(Base):
+    """Someone who asked to be forgotten: only a hash of who they were, so a teammate's later mention of
+    them stays a plain name and never brings their member row back. Their own next command does."""
+
+    __tablename__ = "forgotten_user"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of platform/workspace/user
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class SeenRequest(Base):
     """Requests already handled (a retried event's id, a replayed signature): each has one effect."""
 

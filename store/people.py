@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from store.models import Base, Contact, Member, Workspace
+from store.models import Base, Contact, ForgottenUser, Member, Workspace
 
 
 def insert_ignoring_conflict(
@@ -54,7 +55,24 @@ def find_member(session: Session, platform: str, workspace_id: str, user_id: str
     )
 
 
+def forgotten_key(platform: str, workspace_id: str, user_id: str) -> str:
+    return hashlib.sha256(f"{platform}\x1f{workspace_id}\x1f{user_id}".encode()).hexdigest()
+
+
+def remember_forgotten(
+    session: Session, platform: str, workspace_id: str, user_id: str, now: datetime
+) -> None:
+    key = forgotten_key(platform, workspace_id, user_id)
+    insert_ignoring_conflict(session, ForgottenUser, {"key": key, "at": now}, ["key"])
+
+
+def was_forgotten(session: Session, platform: str, workspace_id: str, user_id: str) -> bool:
+    key = forgotten_key(platform, workspace_id, user_id)
+    return session.scalar(select(ForgottenUser.key).where(ForgottenUser.key == key)) is not None
+
+
 def member(session: Session, platform: str, workspace_id: str, user_id: str, now: datetime) -> Member:
+    """The acting person's member row, created on first sight (or on their return after being forgotten)."""
     found = find_member(session, platform, workspace_id, user_id)
     if found is not None:
         if not found.active:  # digests had stopped (unreachable, or uninstalled): they're back, so resume
@@ -62,6 +80,9 @@ def member(session: Session, platform: str, workspace_id: str, user_id: str, now
             found.next_digest_at = now
         return found
     space = workspace(session, platform, workspace_id, now)
+    session.execute(
+        delete(ForgottenUser).where(ForgottenUser.key == forgotten_key(platform, workspace_id, user_id))
+    )
     insert_ignoring_conflict(
         session,
         Member,
