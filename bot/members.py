@@ -77,6 +77,27 @@ class Members:
         message = f"Done: I'll use {zone} time for your dates and your daily digest."
         return Reply(headline=message, sections=(Section(text=message),))
 
+    def note_address(self, who: Who, *, service_url: str | None, conversation: str | None) -> None:
+        """Where to reach this person proactively (Teams: the connector URL and their 1:1 conversation),
+        refreshed on every activity: the platform may move them."""
+        now = self.clock()
+        with self.sessions.begin() as session:
+            member = people.member(session, who.platform, who.workspace, who.user, now)
+            if service_url:
+                member.service_url = service_url
+            if conversation:
+                member.dm_channel = conversation
+
+    def note_team(self, platform: str, workspace: str, *, service_url: str | None, channel: str | None) -> None:
+        """An install in a team: its connector URL and its own channel (Teams: General) for shoutouts."""
+        now = self.clock()
+        with self.sessions.begin() as session:
+            space = people.workspace(session, platform, workspace, now)
+            if service_url:
+                space.service_url = service_url
+            if channel:
+                space.default_channel = channel
+
     def home_seen(self, who: Who) -> bool:
         """Has this person ever opened the App Home? Only then is it worth republishing after each action."""
         with self.sessions() as session:
