@@ -88,7 +88,9 @@ class Members:
             if conversation:
                 member.dm_channel = conversation
 
-    def note_team(self, platform: str, workspace: str, *, service_url: str | None, channel: str | None) -> None:
+    def note_team(
+        self, platform: str, workspace: str, *, service_url: str | None, channel: str | None
+    ) -> None:
         """An install in a team: its connector URL and its own channel (Teams: General) for shoutouts."""
         now = self.clock()
         with self.sessions.begin() as session:

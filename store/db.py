@@ -5,15 +5,21 @@ from __future__ import annotations
 import logging
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
+
+# The newest migration. A start that finds the schema already there skips Alembic (and Mako) entirely;
+# tests/test_migrations.py checks this against the migration scripts.
+HEAD = "0006"
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 7_220_417  # arbitrary, stable advisory-lock key for "metbot migrations"
@@ -71,14 +77,30 @@ def make_sessions(engine: Engine) -> Sessions:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
 
 
+def schema_revision(engine: Engine) -> str | None:
+    """The database's Alembic revision, read with one SELECT (None: no schema yet)."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        return None
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Every command calls this on start; concurrent replicas serialise on a lock."""
+    """Every command calls this on start; concurrent replicas serialise on a lock. Already up to date
+    (the usual start): one SELECT, and Alembic is not even imported."""
+    if revision == "head" and schema_revision(engine) == HEAD:
+        return
+    from alembic import command
+
     config = alembic_config(engine)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
@@ -95,6 +117,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(engine), revision)
 
 

@@ -77,3 +77,11 @@ def test_downgrade_latest_then_upgrade_again(engine: Engine) -> None:
     upgrade(engine)
     assert current(engine) == head
     assert differences(engine) == []
+
+
+def test_head_is_the_newest_migration() -> None:
+    """store.db.HEAD lets a start skip Alembic when the schema is current: it must name the real head."""
+    from store.db import HEAD, MIGRATIONS
+
+    config = alembic_config(make_engine("sqlite://"))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD, MIGRATIONS
