@@ -155,7 +155,8 @@ def test_views(fake: FakeSlack, client: WebClient) -> None:
     with pytest.raises(SlackApiError):
         client.views_open(trigger_id="", view={"type": "modal"})
     # Form-posted views are JSON strings; the answer still echoes the parsed view.
-    answer = client.api_call("views.push", params={"trigger_id": "t", "view": json.dumps({"type": "modal"})})
+    titled = {"type": "modal", "title": {"type": "plain_text", "text": "Next"}}
+    answer = client.api_call("views.push", params={"trigger_id": "t", "view": json.dumps(titled)})
     assert answer["view"]["type"] == "modal"
     assert isinstance(fake.last("views.push").json_arg("view"), dict)
 
@@ -465,6 +466,7 @@ class BoltStack:
             view = {
                 "type": "modal",
                 "callback_id": value,
+                "title": {"type": "plain_text", "text": "Log"},
                 "private_metadata": body["view"]["private_metadata"],
             }
             client.views_update(view_id=body["view"]["id"], view=view)
