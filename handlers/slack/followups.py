@@ -12,7 +12,7 @@ from bot.engagement import Engagement
 from bot.results import Refusal, Reply, Section
 from bot.service import Core
 from handlers.slack.edge import ack_now, answer, picked, sorry, split_value, who_of
-from handlers.slack.render import home_view, replace_section
+from handlers.slack.render import action_id_of, action_pattern, home_view, replace_section
 
 log = logging.getLogger("metbot.slack")
 
@@ -48,7 +48,7 @@ def register(app: App, core: Core, engagement: Engagement) -> None:
     def handle(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         who = who_of(body)
         actions = body.get("actions") or [{}]
-        action_id = str(actions[0].get("action_id") if isinstance(actions[0], dict) else "")
+        action_id = action_id_of(str(actions[0].get("action_id") if isinstance(actions[0], dict) else ""))
         try:
             contact_id, extra = split_value(picked(body))
             result: Section | Refusal
@@ -83,4 +83,4 @@ def register(app: App, core: Core, engagement: Engagement) -> None:
         "fu.no",
         "fu.why",
     ):
-        app.action(action_id)(ack=ack_now, lazy=[handle])
+        app.action(action_pattern(action_id))(ack=ack_now, lazy=[handle])

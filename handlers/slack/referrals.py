@@ -30,7 +30,7 @@ from handlers.slack.edge import (
     who_of,
 )
 from handlers.slack.followups import show
-from handlers.slack.render import form_values, form_view, message, reply_view
+from handlers.slack.render import action_pattern, form_values, form_view, message, reply_view
 from handlers.slack.shoutouts import announce
 
 log = logging.getLogger("metbot.slack")
@@ -134,7 +134,7 @@ def register(app: App, core: Core, referrals: ReferralService) -> None:
             log.exception("referral outcome failed", extra={"team": who.workspace, "user": who.user})
             sorry(body, respond, client)
 
-    app.action("referral.outcome")(ack=ack_now, lazy=[outcome])
+    app.action(action_pattern("referral.outcome"))(ack=ack_now, lazy=[outcome])
 
     def save_value(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         who = who_of(body)

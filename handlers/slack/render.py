@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -37,6 +38,34 @@ MAX_FALLBACK_TEXT = 3000
 def escape(text: str) -> str:
     """Slack's three control characters: nothing typed can become a link, mention or @channel."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def action_id_of(element: str | dict[str, Any]) -> str:
+    """The bot's action (`fu.why`) behind an element's action_id (`fu.why`, `fu.why:2`, …).
+
+    Slack refuses two elements with one action_id in a block, so repeats are numbered when rendered
+    (`unique_action_ids`); every listener matches and dispatches on this base id."""
+    action_id = element if isinstance(element, str) else str(element.get("action_id") or "")
+    base, _, n = action_id.rpartition(":")
+    return base if base and n.isascii() and n.isdigit() else action_id
+
+
+def action_pattern(action: str) -> re.Pattern[str]:
+    """What a listener registers to hear `action` and its numbered repeats."""
+    return re.compile(rf"^{re.escape(action)}(:\d+)?$")
+
+
+def unique_action_ids(elements: list[Any]) -> list[Any]:
+    """The second and later elements that share an action_id get `:2`, `:3`, … (in place, returned)."""
+    seen: dict[str, int] = {}
+    for element in elements:
+        action_id = getattr(element, "action_id", None)
+        if not action_id:
+            continue
+        seen[action_id] = seen.get(action_id, 0) + 1
+        if seen[action_id] > 1:
+            element.action_id = f"{action_id}:{seen[action_id]}"
+    return elements
 
 
 def clip(text: str, limit: int) -> str:
@@ -104,7 +133,9 @@ def section_blocks(section: Section) -> list[Block]:
     if section.choice is not None:
         elements.append(choice(section.choice))
     if elements:
-        blocks.append(ActionsBlock(block_id=f"{key}.actions" if key else None, elements=elements))
+        blocks.append(
+            ActionsBlock(block_id=f"{key}.actions" if key else None, elements=unique_action_ids(elements))
+        )
     if section.note:
         blocks.append(
             ContextBlock(

@@ -1779,8 +1779,8 @@ class SlackRequests:
         act: dict[str, Any] = {"type": "button"}
         if element is not None:
             act.update({k: v for k, v in element.items() if k in ("type", "text", "value", "style")})
-            action_id = str(element.get("action_id") or action_id)  # the element's own id, e.g. "x:2"
-        act.update({"action_id": action_id, "block_id": block_id or found_block or "b"})
+        own_id = str(element.get("action_id") or action_id) if element is not None else action_id
+        act.update({"action_id": own_id, "block_id": block_id or found_block or "b"})  # e.g. "x:2"
         act["action_ts"] = f"{1_700_000_000 + n}.{n:06d}"
         if value is not None:
             act["value"] = value
