@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.engagement import Engagement
 from bot.results import Refusal, Reply, Section
 from bot.service import Core
-from handlers.slack.edge import ack_now, answer, picked, sorry, split_value, who_of
+from handlers.slack.edge import ack_now, answer, picked, refused_reply, sorry, split_value, who_of
 from handlers.slack.render import action_id_of, action_pattern, home_view, replace_section
 
 log = logging.getLogger("metbot.slack")
@@ -30,7 +30,8 @@ def show(
         blocks = replace_section(list(message["blocks"]), result)
         if container.get("is_ephemeral") and body.get("response_url"):
             # Ephemeral messages can't be chat.update'd; their response_url can replace them.
-            respond(text=message.get("text") or "Updated", blocks=blocks, replace_original=True)
+            said = respond(text=message.get("text") or "Updated", blocks=blocks, replace_original=True)
+            refused_reply(said, who_of(body))
             return
         client.chat_update(
             channel=container.get("channel_id") or (body.get("channel") or {}).get("id"),

@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.basic_objects import JsonObject
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, Option
 from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
@@ -119,11 +119,28 @@ def _model_errors(obj: JsonObject, pointer: str) -> list[str]:
         value = getattr(obj, name, None)
         if isinstance(value, JsonObject):
             errors.extend(_model_errors(value, f"{pointer}/{name}"))
+        elif isinstance(value, Mapping) and name == "initial_option":
+            errors.extend(_option_errors(value, f"{pointer}/{name}"))
         elif isinstance(value, list | tuple):
             for i, item in enumerate(value):
                 if isinstance(item, JsonObject):
                     errors.extend(_model_errors(item, f"{pointer}/{name}/{i}"))
+                elif isinstance(item, Mapping) and name in ("options", "initial_options"):
+                    errors.extend(_option_errors(item, f"{pointer}/{name}/{i}"))
+                elif isinstance(item, Mapping) and name == "option_groups":
+                    for j, option in enumerate(item.get("options") or []):
+                        errors.extend(_option_errors(option, f"{pointer}/{name}/{i}/options/{j}"))
     return errors
+
+
+def _option_errors(option: Any, pointer: str) -> list[str]:
+    """Select menus keep their options as dicts: parse each as slack_sdk's Option to check it."""
+    if not isinstance(option, Mapping) or not isinstance(option.get("value"), str):
+        return [_at("must provide an option with a value", pointer)]
+    try:
+        return _model_errors(Option(**option), pointer)
+    except Exception as error:
+        return [_at(f"invalid option: {type(error).__name__}", pointer)]
 
 
 def _elements(block: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -721,6 +738,7 @@ class FakeSlack:
         """Forget recorded calls and pending failures; registries (users, files, tokens) are kept."""
         with self._lock:
             self._calls.clear()
+            self.refusals.clear()
             self._failures.clear()
 
     def wait_for(
@@ -964,6 +982,8 @@ class FakeSlack:
             return _refusal(*found) if found else None
         if method in _VIEW_METHODS and isinstance(_maybe_json(args.get("view")), dict):
             errors = view_errors(args["view"])
+            if method == "views.publish" and _maybe_json(args["view"]).get("type") != "home":
+                errors.append(_at("must provide a view of type home", "/view/type"))
             return _refusal("invalid_arguments", errors) if errors else None
         return None
 
