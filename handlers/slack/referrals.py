@@ -30,7 +30,7 @@ from handlers.slack.edge import (
     who_of,
 )
 from handlers.slack.followups import show
-from handlers.slack.render import action_pattern, form_values, form_view, message, reply_view
+from handlers.slack.render import SLACK_USER_ID, action_pattern, form_values, form_view, message, reply_view
 from handlers.slack.shoutouts import announce
 
 log = logging.getLogger("metbot.slack")
@@ -55,6 +55,27 @@ def is_admin(client: WebClient, who: Who) -> bool:
         )
         return False
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+NOT_A_TEAMMATE = "Please pick a teammate from the list: I can't find that person in this workspace."
+
+
+def teammate_problem(client: WebClient, who: Who, teammate: object) -> str | None:
+    """A picked teammate must be a Slack user id of someone in the acting user's team (a forged form can
+    name anyone). When Slack can't say, the pick stands: it came from Slack's own menu."""
+    if teammate is None:
+        return None
+    if not isinstance(teammate, str) or not SLACK_USER_ID.match(teammate):
+        return NOT_A_TEAMMATE
+    try:
+        user = client.users_info(user=teammate)["user"]
+    except SlackApiError as error:
+        code = error.response.get("error") if error.response is not None else None
+        return NOT_A_TEAMMATE if code in ("user_not_found", "user_not_visible") else None
+    except SlackClientError:
+        return None
+    team = user.get("team_id") or (user.get("profile") or {}).get("team")
+    return None if team in (None, who.workspace) else NOT_A_TEAMMATE
 
 
 def with_problems(reply: Reply, problems: list[Section]) -> Reply:
@@ -99,13 +120,18 @@ def register(app: App, core: Core, referrals: ReferralService) -> None:
 
     app.command("/referral")(ack=ack_now, lazy=[referral])
 
-    def save_referral(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def save_referral(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         # Like the meeting form: the database write is fast, so the answer (or the field errors) rides on the
         # ack. The shoutout, a Web API call, is posted after the ack.
         who = who_of(body)
-        result = referrals.submit_form(
-            who, form_values(view.get("state") or {}), str(view.get("private_metadata") or "")
-        )
+        values = form_values(view.get("state") or {})
+        if problem := teammate_problem(client, who, values.get("teammate")):
+            log.warning(
+                "refused: picked teammate is not in the team", extra={"team": who.workspace, "user": who.user}
+            )
+            ack(response_action="errors", errors={"teammate": problem})
+            return
+        result = referrals.submit_form(who, values, str(view.get("private_metadata") or ""))
         if isinstance(result, FormErrors):
             ack(response_action="errors", errors=result.errors)
         else:

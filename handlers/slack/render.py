@@ -23,7 +23,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.parsing import typed_text
 from bot.results import Button, Choice, Form, Person, Place, Reply, Section
+
+# A user id Slack's users_select sends: U… or W… (Enterprise Grid), upper-case letters and digits.
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -35,8 +39,19 @@ MAX_CONTEXT_TEXT = 3000
 MAX_FALLBACK_TEXT = 3000
 
 
+# mrkdwn has no escape for its formatting marks, so a mark that could open or close formatting (at the
+# edge of a word: `*x*`, `_x_`, `~x~`, `` `x` ``) is shown as its lookalike, and a `>` starting a line
+# (a quote) likewise. Marks inside a word (jane_doe@example.com) cannot format and are left alone.
+_MARKS = str.maketrans({"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb"})
+_MARK_AT_EDGE = re.compile(r"(?<!\w)[*_~`]|[*_~`](?!\w)")
+_QUOTE = re.compile(r"^(\s*)>", re.MULTILINE)
+
+
 def escape(text: str) -> str:
-    """Slack's three control characters: nothing typed can become a link, mention or @channel."""
+    """What a person typed, shown as typed: Slack's three control characters escaped (nothing can become a
+    link, mention or @channel) and mrkdwn's formatting marks neutralised (a name never turns bold)."""
+    text = _MARK_AT_EDGE.sub(lambda m: m.group(0).translate(_MARKS), text)
+    text = _QUOTE.sub("\\1\uff1e", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -251,7 +266,8 @@ def form_values(state: dict[str, Any]) -> dict[str, object]:
                 user = action.get("selected_user")
                 values[block_id] = user if isinstance(user, str) and user else None
             else:
-                values[block_id] = action.get("value")
+                raw = action.get("value")
+                values[block_id] = typed_text(raw) if isinstance(raw, str) else raw
     return values
 
 
