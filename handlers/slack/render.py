@@ -169,7 +169,18 @@ def reply_blocks(reply: Reply, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict[str
     if len(blocks) > limit:
         blocks = blocks[: limit - 1]
         blocks.append(ContextBlock(elements=[_mrkdwn("…and more than fits in one message.")]))
-    return [b.to_dict() for b in blocks]
+    return [b.to_dict() for b in unique_block_ids(blocks)]
+
+
+def unique_block_ids(blocks: list[Block]) -> list[Block]:
+    """Slack refuses a message or view with a repeated block_id: a later repeat loses its id (in place)."""
+    seen: set[str] = set()
+    for block in blocks:
+        if block.block_id is not None and block.block_id in seen:
+            block.block_id = None
+        elif block.block_id is not None:
+            seen.add(block.block_id)
+    return blocks
 
 
 def message(reply: Reply) -> dict[str, Any]:
