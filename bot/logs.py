@@ -92,8 +92,8 @@ def exception_summary(error: BaseException | None) -> str:
 def _kind(error: BaseException) -> str:
     """`module.Type`, plus what names the failure without quoting data: Slack's error code, the driver's type."""
     kind = f"{type(error).__module__}.{type(error).__qualname__}"
-    response = getattr(error, "response", None)
-    code = response.get("error") if hasattr(response, "get") else None
+    response: Any = getattr(error, "response", None)
+    code = response.get("error") if response is not None and hasattr(response, "get") else None
     if isinstance(code, str) and code.isascii() and len(code) < 60:
         kind += f" (Slack error: {code})"
     orig = getattr(error, "orig", None)
