@@ -130,3 +130,15 @@ def test_a_refused_reply_is_logged_with_the_reason_only(
     [logged] = [r for r in caplog.records if r.msg == "Slack refused a reply"]
     assert (logged.reason, logged.status) == ("invalid_blocks", 400)  # type: ignore[attr-defined]
     assert "Zelda" not in caplog.text
+
+
+def test_a_refused_web_api_payload_is_logged_with_slacks_reasons(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO), OfflineBot(database_url=database_url, start=START) as bot:
+        bot.fake.fail("views.open", error="invalid_arguments")
+        answer = bot.slack.command("")  # the meeting form: views.open is refused
+        [sorry] = bot.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
+    [logged] = [r for r in caplog.records if r.msg == "Slack refused a message"]
+    assert logged.reason == "invalid_arguments"  # type: ignore[attr-defined]
+    assert "Sorry" in sorry.args["text"]  # and the user is told, not left with silence

@@ -790,7 +790,7 @@ REFUSED_BLOCKS = {
     "a block with no type": [{"text": "x"}],
     "an unknown block type": [{"type": "bogus"}],
     "a section with neither text nor fields": [{"type": "section"}],
-    "accessory and actions sharing nothing but a repeated id": [
+    "repeated block_id on sections": [
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": "hi"},
