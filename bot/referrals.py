@@ -148,6 +148,7 @@ def _too_long(value: str | None, key: str, what: str) -> Problem | None:
 
 def parse_referral(text: str, *, me: str) -> ReferralDraft | Problem:
     """Read `/referral <text>`; `me` is the acting user's platform id (so "<@me>" is caught)."""
+    text = typed_text(text)
     for escaped, plain in _ESCAPES:
         text = text.replace(escaped, plain)
     if len(text) > MAX_TEXT:

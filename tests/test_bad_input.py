@@ -223,6 +223,14 @@ def test_a_lone_surrogate_or_nul_in_the_referral_note_is_saved_clean(bot: Offlin
     assert saved.note == "wants a CRM \ufffd"
 
 
+def test_a_nul_in_referral_text_is_dropped(bot: OfflineBot) -> None:
+    answer = bot.slack.command("gave Sam\x00 Lee to Bob Smith; note: wants\x00 a CRM", command="/referral")
+    [reply] = bot.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
+    assert reply.args["text"].startswith("Referral recorded"), reply.args["text"]
+    [saved] = referrals(bot)
+    assert (saved.referred_name, saved.note) == ("Sam Lee", "wants a CRM")
+
+
 def test_a_lone_surrogate_or_nul_in_the_meeting_form_is_saved_clean(bot: OfflineBot) -> None:
     values = SlackRequests.simple_values({"name": "Ja\x00ne \ud83d Doe", "notes": "\x00\udc00 met at BNI"})
     answer = bot.slack.view_submission("meeting_form", values)
