@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.results import Button, Choice, Reply, Section
 from handlers.slack.offline import OfflineBot
-from handlers.slack.render import action_id_of
-from handlers.slack.standin import SlackRequests
+from handlers.slack.render import action_id_of, reply_blocks
+from handlers.slack.standin import SlackRequests, block_errors
 
 ALICE, BOB = "U0ALICE", "U0BOB"
 SHOUT = "C0SHOUT"
@@ -142,3 +143,20 @@ def test_a_refused_web_api_payload_is_logged_with_slacks_reasons(
     [logged] = [r for r in caplog.records if r.msg == "Slack refused a message"]
     assert logged.reason == "invalid_arguments"  # type: ignore[attr-defined]
     assert "Sorry" in sorry.args["text"]  # and the user is told, not left with silence
+
+
+def test_repeated_actions_in_a_section_get_numbered_ids_that_map_back() -> None:
+    section = Section(
+        key="c7",
+        text="Still no follow-up.",
+        buttons=(
+            Button("fu.why", "I never followed up", "7:no_follow_up"),
+            Button("fu.why", "Busy", "7:busy"),
+        ),
+        choice=Choice("fu.why", "Another reason…", (("7:no_need", "No need"),)),
+    )
+    blocks = reply_blocks(Reply(headline="Digest", sections=(section, section)))
+    assert block_errors(blocks) == []  # the repeated section lost its ids rather than repeat them
+    ids = [e["action_id"] for e in elements(blocks[:2])]
+    assert ids == ["fu.why", "fu.why:2", "fu.why:3"]
+    assert {action_id_of(i) for i in ids} == {"fu.why"} and action_id_of("fu.why:x") == "fu.why:x"
