@@ -123,6 +123,19 @@ _INVISIBLE = dict.fromkeys([0x200B, 0x2060, 0xFEFF, 0x00AD, *range(0x202A, 0x202
 _SLACK_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
+def typed_text(value: str) -> str:
+    """What a person typed, safe to store and send on: NUL and the other control characters dropped
+    (newlines and tabs kept), a lone surrogate (invalid Unicode, only from hand-made JSON) replaced by
+    U+FFFD. Every text input goes through this before anything else reads it."""
+    out: list[str] = []
+    for ch in value:
+        if "\ud800" <= ch <= "\udfff":
+            out.append("\ufffd")
+        elif ch in "\n\t" or unicodedata.category(ch) != "Cc":
+            out.append(ch)
+    return "".join(out)
+
+
 def _clean(value: str) -> str:
     """Drop control and invisible characters (newlines become spaces) and NFC-normalise: tidy storage."""
     value = value.translate(_INVISIBLE)
@@ -641,14 +654,15 @@ def parse_met(text: str, *, now: datetime, timezone: str) -> ParsedMeeting | Pro
 
 def _parse_met(text: str, *, now: datetime, timezone: str) -> ParsedMeeting | Problem:
     """The body of `parse_met`, free to raise."""
-    raw = text.strip() if isinstance(text, str) else ""
+    # Count what the person typed, not Slack's escapes of it: 600 "&" arrive as 3,000 characters.
+    raw = _unescape_slack(text.strip() if isinstance(text, str) else "")
     if len(raw) > MAX_TEXT:
         return Problem(
             "text",
             f"That's {len(raw):,} characters — please keep /met under {MAX_TEXT:,} and add more "
             "detail to the notes afterwards.",
         )
-    raw = _unescape_slack(raw).replace("\r\n", "\n").replace("\r", "\n")
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     if not _clean(raw.replace(";", " ")):
         return Problem("text", f"Tell me who you met — for example: {EXAMPLE}")
 

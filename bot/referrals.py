@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.parsing import Problem, name_key
+from bot.parsing import Problem, name_key, typed_text
 from bot.results import Button, Form, FormErrors, Input, Person, Place, Reply, Section
 
 Direction = Literal["given", "received"]
@@ -148,6 +148,7 @@ def _too_long(value: str | None, key: str, what: str) -> Problem | None:
 
 def parse_referral(text: str, *, me: str) -> ReferralDraft | Problem:
     """Read `/referral <text>`; `me` is the acting user's platform id (so "<@me>" is caught)."""
+    text = typed_text(text)
     for escaped, plain in _ESCAPES:
         text = text.replace(escaped, plain)
     if len(text) > MAX_TEXT:
@@ -304,7 +305,7 @@ def read_form(values: dict[str, object], *, me: str) -> ReferralDraft | FormErro
     referred = _text_value(values, "referred")
     company = _text_value(values, "company")
     note_raw = values.get("note")
-    note = note_raw.strip() or None if isinstance(note_raw, str) else None
+    note = typed_text(note_raw).strip() or None if isinstance(note_raw, str) else None
     if teammate and other_name:
         errors["other_name"] = "Pick a teammate or type a name, not both."
     elif not teammate and not other_name:

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, inspect, select
 
-from bot.parsing import name_key
+from bot.parsing import name_key, typed_text
 from handlers.slack.offline import OfflineBot
-from handlers.slack.standin import Answer
-from store.models import Base, Contact, FollowUp, Meeting, Member, Workspace
+from handlers.slack.render import escape
+from handlers.slack.standin import Answer, SlackRequests
+from store.models import Base, Contact, FollowUp, Meeting, Member, Referral, Workspace
 
 TODAY = date(2026, 11, 27)  # Friday 09:00 in New York, Alice's timezone
 MODELS: tuple[type[Base], ...] = (Workspace, Member, Contact, Meeting, FollowUp)
@@ -189,3 +190,101 @@ def test_users_info_failing_still_logs_the_meeting_in_utc(bot: OfflineBot) -> No
         meeting = session.scalars(select(Meeting)).one()
     assert member.timezone is None
     assert (meeting.met_on, meeting.next_step_due) == (date(2026, 11, 28), date(2026, 11, 29))
+
+
+# --- text that is not quite text, picks that were not picked, escapes, markup -------------------
+
+
+def referral_form(**given: Any) -> dict[str, Any]:
+    texts = {k: given.get(k) for k in ("other_name", "referred", "company", "note")}
+    values = SlackRequests.simple_values(texts)
+    values |= SlackRequests.simple_values({"direction": ("given",), "share": ("team",)})
+    values["teammate"] = {"teammate": {"type": "users_select", "selected_user": given.get("teammate")}}
+    return values
+
+
+def referrals(bot: OfflineBot) -> list[Referral]:
+    with bot.metbot.core.sessions() as session:
+        return list(session.scalars(select(Referral)))
+
+
+def test_typed_text_drops_nul_and_replaces_lone_surrogates() -> None:
+    assert typed_text("a\x00b\ud800c\udfffd\n\te\x07") == "ab\ufffdc\ufffdd\n\te"
+    assert typed_text("🦄 Jane") == "🦄 Jane"  # a real astral character is one code point, not a surrogate
+
+
+def test_a_lone_surrogate_or_nul_in_the_referral_note_is_saved_clean(bot: OfflineBot) -> None:
+    answer = bot.slack.view_submission(
+        "referral_form",
+        referral_form(other_name="Bob Smith", referred="Sam Lee", note="wants\x00 a CRM \ud800"),
+    )
+    assert answer.status == 200 and answer.json()["response_action"] == "update"
+    [saved] = referrals(bot)
+    assert saved.note == "wants a CRM \ufffd"
+
+
+def test_a_nul_in_referral_text_is_dropped(bot: OfflineBot) -> None:
+    answer = bot.slack.command("gave Sam\x00 Lee to Bob Smith; note: wants\x00 a CRM", command="/referral")
+    [reply] = bot.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
+    assert reply.args["text"].startswith("Referral recorded"), reply.args["text"]
+    [saved] = referrals(bot)
+    assert (saved.referred_name, saved.note) == ("Sam Lee", "wants a CRM")
+
+
+def test_a_lone_surrogate_or_nul_in_the_meeting_form_is_saved_clean(bot: OfflineBot) -> None:
+    values = SlackRequests.simple_values({"name": "Ja\x00ne \ud83d Doe", "notes": "\x00\udc00 met at BNI"})
+    answer = bot.slack.view_submission("meeting_form", values)
+    assert answer.status == 200 and answer.json()["response_action"] in ("update", "clear")
+    with bot.metbot.core.sessions() as session:
+        contact = session.scalars(select(Contact)).one()
+        meeting = session.scalars(select(Meeting)).one()
+    assert "\x00" not in contact.name + (meeting.notes or "")
+    assert not any("\ud800" <= ch <= "\udfff" for ch in contact.name + (meeting.notes or ""))
+
+
+@pytest.mark.parametrize("teammate", ["not-an-id", "U0BOB'; --", "C0GENERAL", "U0EVE"])
+def test_a_teammate_not_picked_from_this_team_is_refused_kindly(bot: OfflineBot, teammate: str) -> None:
+    bot.fake.add_user("U0EVE", team_id="T0OTHER", real_name="Eve Elsewhere")
+    answer = bot.slack.view_submission("referral_form", referral_form(teammate=teammate, referred="Sam Lee"))
+    body = answer.json()
+    assert answer.status == 200 and body["response_action"] == "errors"
+    assert "pick a teammate from the list" in body["errors"]["teammate"].lower()
+    assert referrals(bot) == []
+
+
+def test_a_teammate_from_this_team_is_taken(bot: OfflineBot) -> None:
+    bot.fake.add_user("U0BOB", real_name="Bob Builder")
+    answer = bot.slack.view_submission("referral_form", referral_form(teammate="U0BOB", referred="Sam Lee"))
+    assert answer.json()["response_action"] == "update" and len(referrals(bot)) == 1
+
+
+def test_met_counts_what_was_typed_not_slacks_escapes(bot: OfflineBot) -> None:
+    # Slack sends each "&" as "&amp;": 600 of them arrive as 3,000 characters but were 600 typed.
+    _, reply = send(bot, "Jane Doe; notes: " + "&amp;" * 600)
+    assert reply["text"].startswith("Logged: you met Jane Doe"), reply["text"]
+    with bot.metbot.core.sessions() as session:
+        assert session.scalars(select(Meeting)).one().notes == "&" * 600
+
+
+MARKUP = "*Bold* _Ital_ `Code` ~Gone~ Doe"
+
+
+def test_markdown_in_a_name_is_shown_as_typed_not_as_formatting(bot: OfflineBot) -> None:
+    _, reply = send(bot, MARKUP + " (Acme) at BNI")
+    for text in mrkdwn(reply):
+        for formatted in ("*Bold*", "_Ital_", "`Code`", "~Gone~"):
+            assert formatted not in text, text
+    assert "Bold" in reply["blocks"][0]["text"]["text"] and "Doe" in reply["blocks"][0]["text"]["text"]
+
+
+def test_escape_neutralises_every_mark_that_could_format() -> None:
+    shown = escape("> quoted\n  >also *b* _i_ `c` ~s~ <!here> jane_doe@example.com 3*4")
+    assert not any(line.lstrip().startswith(("&gt;", ">")) for line in shown.splitlines())
+    for formatted in ("*b*", "_i_", "`c`", "~s~", "<!here>"):
+        assert formatted not in shown
+    assert "jane_doe@example.com" in shown and "3*4" in shown  # marks inside words cannot format
+
+
+def test_a_closed_modal_gets_200(bot: OfflineBot) -> None:
+    assert bot.slack.view_closed("meeting_form").status == 200
+    assert bot.slack.view_closed("not_our_form").status == 200

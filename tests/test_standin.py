@@ -155,7 +155,8 @@ def test_views(fake: FakeSlack, client: WebClient) -> None:
     with pytest.raises(SlackApiError):
         client.views_open(trigger_id="", view={"type": "modal"})
     # Form-posted views are JSON strings; the answer still echoes the parsed view.
-    answer = client.api_call("views.push", params={"trigger_id": "t", "view": json.dumps({"type": "modal"})})
+    titled = {"type": "modal", "title": {"type": "plain_text", "text": "Next"}}
+    answer = client.api_call("views.push", params={"trigger_id": "t", "view": json.dumps(titled)})
     assert answer["view"]["type"] == "modal"
     assert isinstance(fake.last("views.push").json_arg("view"), dict)
 
@@ -465,6 +466,7 @@ class BoltStack:
             view = {
                 "type": "modal",
                 "callback_id": value,
+                "title": {"type": "plain_text", "text": "Log"},
                 "private_metadata": body["view"]["private_metadata"],
             }
             client.views_update(view_id=body["view"]["id"], view=view)
@@ -477,6 +479,10 @@ class BoltStack:
                 ack(response_action="errors", errors={"name": "Who did you meet?"})
             else:
                 ack()
+
+        @app.view("broken")
+        def broken(ack: Ack) -> None:
+            ack(response_action="update", view=_modal(title=_plain("x" * 25)))
 
         @app.event("app_home_opened")
         def home(event: dict[str, Any], client: WebClient) -> None:
@@ -726,3 +732,163 @@ def test_view_and_message_to_text() -> None:
         )
         == "*y*"
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Block Kit: the stand-in refuses what Slack refuses
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def _button(action_id: str = "a", text: str = "Go", **more: Any) -> dict[str, Any]:
+    return {"type": "button", "action_id": action_id, "text": _plain(text), **more}
+
+
+def _actions(*elements: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"type": "actions", "elements": list(elements), **more}
+
+
+def _select(**more: Any) -> dict[str, Any]:
+    option = {"text": _plain(more.pop("option_text", "o")), "value": more.pop("option_value", "v")}
+    return {
+        "type": "static_select",
+        "action_id": "s",
+        "placeholder": _plain("Pick"),
+        "options": [option],
+        **more,
+    }
+
+
+def _input(element: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "input", "block_id": "i", "label": _plain("Label"), "element": element}
+
+
+def _modal(**more: Any) -> dict[str, Any]:
+    return {"type": "modal", "title": _plain("Log"), "blocks": [{"type": "divider"}], **more}
+
+
+REFUSED_BLOCKS = {
+    "repeated action_id in a block": [_actions(_button("same"), _button("same", "Other"))],
+    "repeated block_id": [{"type": "divider", "block_id": "x"}, {"type": "divider", "block_id": "x"}],
+    "51 blocks": [{"type": "divider"}] * 51,
+    "section text over 3000": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}],
+    "section field over 2000": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "x" * 2001}]}],
+    "header over 150": [{"type": "header", "text": _plain("x" * 151)}],
+    "button text over 75": [_actions(_button(text="x" * 76))],
+    "button value over 2000": [_actions(_button(value="x" * 2001))],
+    "action_id over 255": [_actions(_button("a" * 256))],
+    "block_id over 255": [{"type": "divider", "block_id": "b" * 256}],
+    "option text over 75": [_actions(_select(option_text="x" * 76))],
+    "option value over 150": [_actions(_select(option_value="x" * 151))],
+    "placeholder over 150": [_actions(_select(placeholder=_plain("x" * 151)))],
+    "text input max_length over 3000": [
+        _input({"type": "plain_text_input", "action_id": "t", "max_length": 3001})
+    ],
+    "a block with no type": [{"text": "x"}],
+    "an unknown block type": [{"type": "bogus"}],
+    "a section with neither text nor fields": [{"type": "section"}],
+    "repeated block_id on sections": [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "hi"},
+            "accessory": _button("a"),
+            "block_id": "s",
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": "hi"}, "block_id": "s"},
+    ],
+}
+
+
+@pytest.mark.parametrize("blocks", REFUSED_BLOCKS.values(), ids=REFUSED_BLOCKS.keys())
+@pytest.mark.parametrize("method", ["chat.postMessage", "chat.update", "chat.postEphemeral"])
+def test_a_message_slack_would_refuse_is_refused(
+    fake: FakeSlack, client: WebClient, method: str, blocks: list[dict[str, Any]]
+) -> None:
+    args = {"channel": "C1", "text": "fallback", "blocks": blocks, "ts": "1.1", "user": "U0ALICE"}
+    with pytest.raises(SlackApiError) as refused:
+        client.api_call(method, json=args)
+    assert refused.value.response["error"] == "invalid_blocks"
+    assert refused.value.response["errors"] and all(
+        "[json-pointer:/blocks" in e for e in refused.value.response["errors"]
+    )
+    assert [c.method for c in fake.refusals] == [method]
+    assert fake.messages("C1") == []  # nothing was posted
+
+
+@pytest.mark.parametrize("blocks", REFUSED_BLOCKS.values(), ids=REFUSED_BLOCKS.keys())
+def test_a_response_url_post_slack_would_refuse_answers_400(
+    fake: FakeSlack, blocks: list[dict[str, Any]]
+) -> None:
+    answer = WebhookClient(fake.response_url("x")).send(text="fallback", blocks=blocks)
+    assert (answer.status_code, answer.body) == (400, "invalid_blocks")
+    assert fake.refusals[0].method == "response_url" and fake.refusals[0].refused
+
+
+def test_a_message_text_over_40000_characters_is_refused(fake: FakeSlack, client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="C1", text="x" * 40_001)
+    assert refused.value.response["error"] == "msg_too_long"
+    client.chat_postMessage(channel="C1", text="x" * 40_000)
+    assert len(fake.messages("C1")) == 1
+
+
+REFUSED_VIEWS = {
+    "101 blocks": _modal(blocks=[{"type": "divider"}] * 101),
+    "repeated block_id": _modal(blocks=[{"type": "divider", "block_id": "x"}] * 2),
+    "title over 24": _modal(title=_plain("x" * 25)),
+    "submit over 24": _modal(submit=_plain("x" * 25)),
+    "close over 24": _modal(close=_plain("x" * 25)),
+    "private_metadata over 3000": _modal(private_metadata="x" * 3001),
+    "callback_id over 255": _modal(callback_id="x" * 256),
+    "a modal without a title": {"type": "modal", "blocks": [{"type": "divider"}]},
+    "a block Slack would refuse": _modal(blocks=[_actions(_button("a"), _button("a"))]),
+    "input hint over 2000": _modal(
+        blocks=[{**_input({"type": "plain_text_input", "action_id": "t"}), "hint": _plain("x" * 2001)}]
+    ),
+    "an unknown view type": {"type": "sheet", "blocks": []},
+}
+
+
+@pytest.mark.parametrize("view", REFUSED_VIEWS.values(), ids=REFUSED_VIEWS.keys())
+@pytest.mark.parametrize("method", ["views.open", "views.push", "views.publish"])
+def test_a_view_slack_would_refuse_is_refused(
+    fake: FakeSlack, client: WebClient, method: str, view: dict[str, Any]
+) -> None:
+    if method == "views.publish" and view.get("title"):
+        view = {**view, "type": "home"}  # the same fault in an App Home (an untitled modal stays a modal)
+    with pytest.raises(SlackApiError) as refused:
+        client.api_call(method, json={"trigger_id": "1.2.abc", "user_id": "U0ALICE", "view": view})
+    assert refused.value.response["error"] == "invalid_arguments"  # what Slack answers for a bad view
+    assert refused.value.response["response_metadata"]["messages"][0].startswith("[ERROR] ")
+    assert fake.views == {} and len(fake.refusals) == 1
+
+
+def test_a_view_update_slack_would_refuse_leaves_the_view_alone(fake: FakeSlack, client: WebClient) -> None:
+    opened = client.views_open(trigger_id="1.2.abc", view=_modal())["view"]
+    with pytest.raises(SlackApiError):
+        client.views_update(view_id=opened["id"], view=_modal(title=_plain("x" * 25)))
+    assert fake.view(opened["id"])["title"] == _plain("Log")
+
+
+def test_what_slack_takes_is_taken(fake: FakeSlack, client: WebClient) -> None:
+    """At the limits exactly, and the numbered repeats apps use to keep action_ids unique."""
+    blocks = [
+        {"type": "section", "block_id": "s", "text": {"type": "mrkdwn", "text": "x" * 3000}},
+        _actions(_button("fu.why", "x" * 75, value="v" * 2000), _button("fu.why:2"), _select(), block_id="a"),
+        {"type": "header", "text": _plain("x" * 150)},
+        *[{"type": "divider"}] * 47,
+    ]
+    client.chat_postMessage(channel="C1", text="x" * 40_000, blocks=blocks)
+    client.views_open(trigger_id="1.2.abc", view=_modal(title=_plain("x" * 24), private_metadata="x" * 3000))
+    assert fake.refusals == []
+
+
+def test_an_acked_view_slack_would_refuse_is_recorded(stack: BoltStack, slack: SlackRequests) -> None:
+    """A view returned in an interaction's answer (`response_action: update`) is checked too."""
+    answer = slack.view_submission("broken", {})
+    assert answer.status == 200 and answer.json()["response_action"] == "update"
+    assert [c.method for c in stack.fake.refusals] == ["view_submission.ack"]
+    assert "title" in stack.fake.refusals[0].refused[0]  # type: ignore[index]

@@ -13,17 +13,19 @@ from bot.core import Core
 from bot.router import Action, Asked, action_of, decode
 from handlers.slack.edge import ack_now, picked, sorry, who_of
 from handlers.slack.files import fetcher
+from handlers.slack.render import action_id_of
 from handlers.slack.replies import show
 
 log = logging.getLogger("metbot.slack")
 
-# Exactly the core's action ids (and `id:n` variants, when one block holds several of the same action).
+# Exactly the core's action ids, and their numbered repeats (render.unique_action_ids: Slack refuses two
+# elements with one action_id in a block).
 ACTION_IDS = re.compile("^(" + "|".join(re.escape(a.value) for a in Action) + r")(:\d+)?$")
 
 
 def base_action(action_id: str) -> Action | None:
     """The core's action for a Slack action_id ('fu.why' or 'fu.why:2')."""
-    return action_of(action_id.split(":", 1)[0])
+    return action_of(action_id_of(action_id))
 
 
 def register(app: App, core: Core) -> None:

@@ -104,12 +104,49 @@ def answer(body: dict[str, Any], respond: Respond, client: WebClient, reply: Rep
         reply = plain(reply.message)
     view = body.get("view") or {}
     if body.get("response_url") or body.get("response_urls"):
-        respond(**message(reply), response_type="ephemeral", replace_original=reply.replace_original)
+        said = respond(**message(reply), response_type="ephemeral", replace_original=reply.replace_original)
+        refused_reply(said, who_of(body))
     elif view.get("type") == "modal" and view.get("id"):
         client.views_update(view_id=view["id"], view=reply_view(reply))
     else:
         who = who_of(body)
         client.chat_postMessage(channel=who.user, **message(reply))
+
+
+# What Slack answers when it refuses the payload itself (not the channel or the person).
+REFUSALS = {"invalid_blocks", "invalid_arguments", "msg_too_long", "invalid_blocks_format", "invalid_payload"}
+
+
+def refused_reply(said: Any, who: Who) -> None:
+    """A response_url answer is not an exception: a refusal (HTTP 400 `invalid_blocks`) is logged here.
+    The reason is Slack's error code only; the body we sent carries the user's words and is never logged."""
+    status = getattr(said, "status_code", 200)
+    if status != 200:
+        reason = str(getattr(said, "body", "") or "")[:40]
+        log.error(
+            "Slack refused a reply",
+            extra={"team": who.workspace, "user": who.user, "status": status, "reason": reason},
+        )
+
+
+def refused_by_slack(error: BaseException | None, who: Who) -> bool:
+    """Log a Web API refusal of our payload with Slack's reasons (JSON pointers, never text); True if it was one."""
+    if not isinstance(error, SlackApiError) or error.response is None:
+        return False
+    code = str(error.response.get("error", ""))
+    if code not in REFUSALS:
+        return False
+    reasons = error.response.get("errors") or (error.response.get("response_metadata") or {}).get("messages")
+    log.error(
+        "Slack refused a message",
+        extra={
+            "team": who.workspace,
+            "user": who.user,
+            "reason": code,
+            "errors": "; ".join(str(r)[:200] for r in (reasons or [])[:5]),
+        },
+    )
+    return True
 
 
 def plain(text: str) -> Reply:
@@ -122,6 +159,7 @@ SORRY = "Sorry, something went wrong on my side and nothing was changed. Please 
 def sorry(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
     """Last resort after an unexpected error: tell the user, never leave them with silence."""
     error = sys.exc_info()[1]
+    refused_by_slack(error, who_of(body))
     try:
         answer(body, respond, client, plain(SAVE_FAILED if isinstance(error, SQLAlchemyError) else SORRY))
     except Exception:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -22,7 +23,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.parsing import typed_text
 from bot.results import Button, Choice, Form, Person, Place, Reply, Section
+
+# A user id Slack's users_select sends: U… or W… (Enterprise Grid), upper-case letters and digits.
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -34,9 +39,48 @@ MAX_CONTEXT_TEXT = 3000
 MAX_FALLBACK_TEXT = 3000
 
 
+# mrkdwn has no escape for its formatting marks, so a mark that could open or close formatting (at the
+# edge of a word: `*x*`, `_x_`, `~x~`, `` `x` ``) is shown as its lookalike, and a `>` starting a line
+# (a quote) likewise. Marks inside a word (jane_doe@example.com) cannot format and are left alone.
+_MARKS = str.maketrans({"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb"})
+_MARK_AT_EDGE = re.compile(r"(?<!\w)[*_~`]|[*_~`](?!\w)")
+_QUOTE = re.compile(r"^(\s*)>", re.MULTILINE)
+
+
 def escape(text: str) -> str:
-    """Slack's three control characters: nothing typed can become a link, mention or @channel."""
+    """What a person typed, shown as typed: Slack's three control characters escaped (nothing can become a
+    link, mention or @channel) and mrkdwn's formatting marks neutralised (a name never turns bold)."""
+    text = _MARK_AT_EDGE.sub(lambda m: m.group(0).translate(_MARKS), text)
+    text = _QUOTE.sub("\\1\uff1e", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def action_id_of(element: str | dict[str, Any]) -> str:
+    """The bot's action (`fu.why`) behind an element's action_id (`fu.why`, `fu.why:2`, …).
+
+    Slack refuses two elements with one action_id in a block, so repeats are numbered when rendered
+    (`unique_action_ids`); every listener matches and dispatches on this base id."""
+    action_id = element if isinstance(element, str) else str(element.get("action_id") or "")
+    base, _, n = action_id.rpartition(":")
+    return base if base and n.isascii() and n.isdigit() else action_id
+
+
+def action_pattern(action: str) -> re.Pattern[str]:
+    """What a listener registers to hear `action` and its numbered repeats."""
+    return re.compile(rf"^{re.escape(action)}(:\d+)?$")
+
+
+def unique_action_ids(elements: list[Any]) -> list[Any]:
+    """The second and later elements that share an action_id get `:2`, `:3`, … (in place, returned)."""
+    seen: dict[str, int] = {}
+    for element in elements:
+        action_id = getattr(element, "action_id", None)
+        if not action_id:
+            continue
+        seen[action_id] = seen.get(action_id, 0) + 1
+        if seen[action_id] > 1:
+            element.action_id = f"{action_id}:{seen[action_id]}"
+    return elements
 
 
 def clip(text: str, limit: int) -> str:
@@ -104,7 +148,9 @@ def section_blocks(section: Section) -> list[Block]:
     if section.choice is not None:
         elements.append(choice(section.choice))
     if elements:
-        blocks.append(ActionsBlock(block_id=f"{key}.actions" if key else None, elements=elements))
+        blocks.append(
+            ActionsBlock(block_id=f"{key}.actions" if key else None, elements=unique_action_ids(elements))
+        )
     if section.note:
         blocks.append(
             ContextBlock(
@@ -123,7 +169,18 @@ def reply_blocks(reply: Reply, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict[str
     if len(blocks) > limit:
         blocks = blocks[: limit - 1]
         blocks.append(ContextBlock(elements=[_mrkdwn("…and more than fits in one message.")]))
-    return [b.to_dict() for b in blocks]
+    return [b.to_dict() for b in unique_block_ids(blocks)]
+
+
+def unique_block_ids(blocks: list[Block]) -> list[Block]:
+    """Slack refuses a message or view with a repeated block_id: a later repeat loses its id (in place)."""
+    seen: set[str] = set()
+    for block in blocks:
+        if block.block_id is not None and block.block_id in seen:
+            block.block_id = None
+        elif block.block_id is not None:
+            seen.add(block.block_id)
+    return blocks
 
 
 def message(reply: Reply) -> dict[str, Any]:
@@ -220,7 +277,8 @@ def form_values(state: dict[str, Any]) -> dict[str, object]:
                 user = action.get("selected_user")
                 values[block_id] = user if isinstance(user, str) and user else None
             else:
-                values[block_id] = action.get("value")
+                raw = action.get("value")
+                values[block_id] = typed_text(raw) if isinstance(raw, str) else raw
     return values
 
 

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.core import Core
 from bot.results import Files, Form, FormErrors, Refusal, Reply, Section, Who
 from bot.router import Routed
-from handlers.slack.edge import answer, plain, refresh_home, who_of
+from handlers.slack.edge import answer, plain, refresh_home, refused_reply, who_of
 from handlers.slack.render import form_view, home_view, message, replace_section
 from handlers.slack.shoutouts import announce
 
@@ -38,7 +38,8 @@ def update_in_place(
         blocks = replace_section(list(original["blocks"]), result)
         if container.get("is_ephemeral") and body.get("response_url"):
             # Ephemeral messages can't be chat.update'd; their response_url can replace them.
-            respond(text=original.get("text") or "Updated", blocks=blocks, replace_original=True)
+            said = respond(text=original.get("text") or "Updated", blocks=blocks, replace_original=True)
+            refused_reply(said, who_of(body))
             return False
         client.chat_update(
             channel=str(container.get("channel_id") or (body.get("channel") or {}).get("id") or ""),

@@ -101,4 +101,5 @@ def register(app: App, guard: ReplayGuard) -> None:
     anything = re.compile(".*")
     app.action(anything)(ack_unknown)
     app.view(anything)(ack_unknown)
+    app.view_closed(anything)(ack_unknown)  # a closed modal needs only its 200 (Bolt answers 404 otherwise)
     app.shortcut(anything)(ack_unknown)

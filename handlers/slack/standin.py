@@ -40,7 +40,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.basic_objects import JsonObject
+from slack_sdk.models.blocks import Block, Option
 from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
@@ -58,9 +60,12 @@ __all__ = [
     "FakeSlack",
     "SlackRequests",
     "SlackSigner",
+    "block_errors",
     "blocks_to_text",
+    "message_errors",
     "message_to_text",
     "mrkdwn_to_text",
+    "view_errors",
     "view_to_text",
 ]
 
@@ -75,7 +80,169 @@ DEFAULT_TZ = "America/New_York"
 # Methods that authenticate with client credentials, not with a token.
 _TOKENLESS_METHODS = frozenset({"oauth.v2.access", "oauth.access", "oauth.v2.exchange", "api.test"})
 _FIRST_TS_MICROS = 1_700_000_000_000_100
+# Methods whose payload Slack checks against Block Kit's rules before doing anything.
+_MESSAGE_METHODS = frozenset(
+    {"chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage"}
+)
+_VIEW_METHODS = frozenset({"views.open", "views.push", "views.update", "views.publish"})
 _JSON = "application/json; charset=utf-8"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Block Kit: what Slack refuses
+# ----------------------------------------------------------------------------------------------------------
+# slack_sdk's models know most of Slack's limits, but `validate_json()` checks only the object it is called
+# on; `_model_errors` walks every nested block, element, option and text object. The rules slack_sdk does
+# not know (unique ids, block counts, a few lengths) are checked here, with the numbers Slack documents.
+
+MESSAGE_BLOCKS_MAX = 50
+VIEW_BLOCKS_MAX = 100
+MESSAGE_TEXT_MAX = 40_000
+FIELD_TEXT_MAX = 2000
+TEXT_INPUT_MAX = 3000
+VIEW_TYPES = ("modal", "home")
+
+
+def _at(message: str, pointer: str) -> str:
+    """Slack's error shape: what is wrong, then where (a JSON pointer into the payload)."""
+    return f"{message} [json-pointer:{pointer}]"
+
+
+def _model_errors(obj: JsonObject, pointer: str) -> list[str]:
+    """slack_sdk's own validators on `obj` and on everything nested in it."""
+    errors: list[str] = []
+    try:
+        obj.validate_json()
+    except SlackObjectFormationError as error:
+        errors.append(_at(str(error), pointer))
+    for name in sorted(obj.attributes):
+        value = getattr(obj, name, None)
+        if isinstance(value, JsonObject):
+            errors.extend(_model_errors(value, f"{pointer}/{name}"))
+        elif isinstance(value, Mapping) and name == "initial_option":
+            errors.extend(_option_errors(value, f"{pointer}/{name}"))
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, JsonObject):
+                    errors.extend(_model_errors(item, f"{pointer}/{name}/{i}"))
+                elif isinstance(item, Mapping) and name in ("options", "initial_options"):
+                    errors.extend(_option_errors(item, f"{pointer}/{name}/{i}"))
+                elif isinstance(item, Mapping) and name == "option_groups":
+                    for j, option in enumerate(item.get("options") or []):
+                        errors.extend(_option_errors(option, f"{pointer}/{name}/{i}/options/{j}"))
+    return errors
+
+
+def _option_errors(option: Any, pointer: str) -> list[str]:
+    """Select menus keep their options as dicts: parse each as slack_sdk's Option to check it."""
+    if not isinstance(option, Mapping) or not isinstance(option.get("value"), str):
+        return [_at("must provide an option with a value", pointer)]
+    try:
+        return _model_errors(Option(**option), pointer)
+    except Exception as error:
+        return [_at(f"invalid option: {type(error).__name__}", pointer)]
+
+
+def _elements(block: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The interactive elements of a block, with their pointer suffixes."""
+    found: list[tuple[str, Any]] = []
+    if block.get("type") == "actions" and isinstance(block.get("elements"), list):
+        found += [(f"/elements/{i}", e) for i, e in enumerate(block["elements"])]
+    found += [
+        (f"/{key}", block[key]) for key in ("accessory", "element") if isinstance(block.get(key), Mapping)
+    ]
+    return found
+
+
+def _rules_sdk_lacks(block: Mapping[str, Any], pointer: str) -> list[str]:
+    """Unique action_ids within the block, section field length, text input lengths."""
+    errors: list[str] = []
+    seen: set[str] = set()
+    for where, element in _elements(block):
+        if not isinstance(element, Mapping):
+            continue
+        action_id = element.get("action_id")
+        if isinstance(action_id, str):
+            if action_id in seen:
+                errors.append(_at(f"action_id {action_id!r} already exists in this block", pointer + where))
+            seen.add(action_id)
+        if element.get("type") == "plain_text_input":
+            for key in ("max_length", "min_length"):
+                if isinstance(element.get(key), int) and element[key] > TEXT_INPUT_MAX:
+                    errors.append(_at(f"must be at most {TEXT_INPUT_MAX}", f"{pointer}{where}/{key}"))
+    for i, item in enumerate(block.get("fields") or []):
+        if isinstance(item, Mapping) and len(str(item.get("text") or "")) > FIELD_TEXT_MAX:
+            errors.append(
+                _at(f"must be less than {FIELD_TEXT_MAX + 1} characters", f"{pointer}/fields/{i}/text")
+            )
+    return errors
+
+
+def _block_errors(block: Any, pointer: str) -> list[str]:
+    if not isinstance(block, Mapping) or not isinstance(block.get("type"), str):
+        return [_at("must provide an object with a type", pointer)]
+    try:
+        model = Block.parse(dict(block))
+    except Exception as error:  # slack_sdk refuses the shape itself (a wrong type for a field, ...)
+        return [_at(f"invalid block: {type(error).__name__}", pointer)]
+    if model is None or type(model) is Block:
+        return [_at(f"unsupported block type {block['type']!r}", pointer + "/type")]
+    return _model_errors(model, pointer) + _rules_sdk_lacks(block, pointer)
+
+
+def block_errors(blocks: Any, *, limit: int = MESSAGE_BLOCKS_MAX, pointer: str = "/blocks") -> list[str]:
+    """Every reason Slack would answer `invalid_blocks` for these blocks (empty: Slack takes them)."""
+    blocks = _maybe_json(blocks)
+    if blocks is None:
+        return []
+    if not isinstance(blocks, list):
+        return [_at("must provide an array", pointer)]
+    errors: list[str] = []
+    if len(blocks) > limit:
+        errors.append(_at(f"must be less than {limit + 1} items", pointer))
+    seen: set[str] = set()
+    for i, block in enumerate(blocks):
+        errors.extend(_block_errors(block, f"{pointer}/{i}"))
+        block_id = block.get("block_id") if isinstance(block, Mapping) else None
+        if isinstance(block_id, str):
+            if block_id in seen:
+                errors.append(_at(f"block_id {block_id!r} already exists", f"{pointer}/{i}/block_id"))
+            seen.add(block_id)
+    return errors
+
+
+def view_errors(view: Any) -> list[str]:
+    """Every reason Slack would refuse this view (views.open/push/update/publish, or a view in an ack)."""
+    view = _maybe_json(view)
+    if not isinstance(view, Mapping) or view.get("type") not in VIEW_TYPES:
+        return [_at("must provide a view of type modal or home", "/view/type")]
+    shape = {k: v for k, v in view.items() if k != "blocks"}
+    try:
+        errors = _model_errors(View(**shape, blocks=[{"type": "divider"}]), "/view")
+    except Exception as error:
+        errors = [_at(f"invalid view: {type(error).__name__}", "/view")]
+    if view["type"] == "modal" and not view.get("title"):
+        errors.append(_at("must provide a title", "/view/title"))
+    return errors + block_errors(view.get("blocks") or [], limit=VIEW_BLOCKS_MAX, pointer="/view/blocks")
+
+
+def message_errors(args: Mapping[str, Any]) -> tuple[str, list[str]] | None:
+    """(Slack's error code, the reasons) when Slack would refuse this message; None when it takes it."""
+    text = args.get("text")
+    if isinstance(text, str) and len(text) > MESSAGE_TEXT_MAX:
+        return "msg_too_long", [_at(f"must be less than {MESSAGE_TEXT_MAX + 1} characters", "/text")]
+    errors = block_errors(args.get("blocks"))
+    return ("invalid_blocks", errors) if errors else None
+
+
+def _refusal(error: str, errors: list[str]) -> dict[str, Any]:
+    """Slack's answer to a payload it refuses: the code, the reasons, and the same as warnings' messages."""
+    return {
+        "ok": False,
+        "error": error,
+        "errors": errors,
+        "response_metadata": {"messages": [f"[ERROR] {e}" for e in errors]},
+    }
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -96,6 +263,7 @@ class Call:
     http_method: str = "POST"
     label: str = ""  # the `name` given to `response_url()`, so tests can tell hooks apart
     response: Any = None  # the JSON we answered (API calls), e.g. to find the opened view's id
+    refused: list[str] | None = None  # why Slack's Block Kit checks refused the payload, if they did
 
     @property
     def ok(self) -> bool:
@@ -353,6 +521,7 @@ class FakeSlack:
         self.internal_errors: list[str] = []
         self.revoked_tokens: set[str] = set()
         self.views: dict[str, dict[str, Any]] = {}
+        self.refusals: list[Call] = []  # every payload refused as Slack would (blocks, views, acked views)
         self._calls: list[Call] = []
         self._failures: list[Failure] = []
         self._lock = threading.RLock()  # reentrant: `where` callbacks may call back into the fake
@@ -569,6 +738,7 @@ class FakeSlack:
         """Forget recorded calls and pending failures; registries (users, files, tokens) are kept."""
         with self._lock:
             self._calls.clear()
+            self.refusals.clear()
             self._failures.clear()
 
     def wait_for(
@@ -733,6 +903,8 @@ class FakeSlack:
     def _record(self, call: Call) -> None:
         """Append under the lock and wake `wait_for` (caller holds the lock)."""
         self._calls.append(call)
+        if call.refused:
+            self.refusals.append(call)
         self._cond.notify_all()
 
     @staticmethod
@@ -780,7 +952,11 @@ class FakeSlack:
                 reply = _json_reply(answer)
             payload = json.loads(reply.body)
             error = None if payload.get("ok") else str(payload.get("error", "unknown_error"))
-            self._record(Call(method, args, token, arrived, reply.status, error, verb, response=payload))
+            refused = payload.get("errors") if failure is None and not payload.get("ok") else None
+            call = Call(
+                method, args, token, arrived, reply.status, error, verb, response=payload, refused=refused
+            )
+            self._record(call)
         if failure is not None and failure.timeout:
             reply.delay = failure.timeout
         return reply
@@ -792,8 +968,46 @@ class FakeSlack:
         if method not in _TOKENLESS_METHODS and self.require_token and token not in self.tokens:
             return {"ok": False, "error": "not_authed" if token is None else "invalid_auth"}
         team_id = self.tokens.get(token, DEFAULT_TEAM) if token else DEFAULT_TEAM
+        refused = self._refused(method, args)
+        if refused is not None:
+            return refused
         handler = self._api.get(method)
         return handler(args, team_id, token) if handler else {"ok": True}
+
+    @staticmethod
+    def _refused(method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's answer when the payload breaks a Block Kit rule; None when Slack would take it."""
+        if method in _MESSAGE_METHODS:
+            found = message_errors(args)
+            return _refusal(*found) if found else None
+        if method in _VIEW_METHODS and isinstance(_maybe_json(args.get("view")), dict):
+            errors = view_errors(args["view"])
+            if method == "views.publish" and _maybe_json(args["view"]).get("type") != "home":
+                errors.append(_at("must provide a view of type home", "/view/type"))
+            return _refusal("invalid_arguments", errors) if errors else None
+        return None
+
+    def refuse_ack(self, answer: Answer) -> list[str]:
+        """Check a view the app answered an interaction with (`response_action` update/push); a refusal is
+        recorded like any other (on Slack the user would see the modal fail)."""
+        body = answer.json() if answer.status == 200 and answer.body.strip().startswith("{") else None
+        if not isinstance(body, dict) or body.get("response_action") not in ("update", "push"):
+            return []
+        errors = view_errors(body.get("view"))
+        if errors:
+            with self._lock:
+                self._record(
+                    Call(
+                        "view_submission.ack",
+                        body,
+                        None,
+                        time.monotonic(),
+                        200,
+                        "invalid_arguments",
+                        refused=errors,
+                    )
+                )
+        return errors
 
     def _serve_hook(self, handler: _Handler, hook_id: str, body: bytes, arrived: float) -> _Reply:
         url = f"{self.base_url}/hooks/{hook_id}"
@@ -805,6 +1019,7 @@ class FakeSlack:
             dict(parsed) if isinstance(parsed, dict) else {"_raw": body.decode("utf-8", "replace")}
         )
         args["url"] = url
+        refused_why: list[str] | None = None
         with self._lock:
             name, uses = self._hooks.get(hook_id, ("", -1))
             failure = self._take_failure("response_url", args)
@@ -818,12 +1033,17 @@ class FakeSlack:
                     reply = _text_reply("invalid_payload", 400)
                 elif not any(k in parsed for k in ("text", "blocks", "attachments", "delete_original")):
                     reply = _text_reply("no_text", 400)
+                elif refused := message_errors(parsed):
+                    reply = _text_reply(refused[0], 400)  # response_url answers in plain text, as on Slack
+                    refused_why = refused[1]
                 else:
                     reply = _text_reply("ok", 200, "text/html")
                     self._hooks[hook_id] = (name, uses + 1)
             error = None if reply.status == 200 else reply.body.decode("utf-8")
             token, _ = self._auth_header(handler)
-            self._record(Call("response_url", args, token, arrived, reply.status, error, "POST", name))
+            call = Call("response_url", args, token, arrived, reply.status, error, "POST", name)
+            call.refused = refused_why
+            self._record(call)
         if failure is not None and failure.timeout:
             reply.delay = failure.timeout
         return reply
@@ -1421,6 +1641,7 @@ class SlackRequests:
         self, payload: dict[str, Any], *, timestamp: int | None, signature: str | None
     ) -> Answer:
         answer = self._post_form({"payload": json.dumps(payload)}, timestamp=timestamp, signature=signature)
+        self.fake.refuse_ack(answer)
         answer.sent = payload
         answer.trigger_id = payload.get("trigger_id")
         answer.response_url = payload.get("response_url")
@@ -1574,11 +1795,12 @@ class SlackRequests:
             payload["container"] = dict(container or default_container)
             blocks = _maybe_json(msg.get("blocks")) or []
             wants_url = response_url is None or response_url
-        found_block, element = _find_element(_as_dicts(blocks), action_id)
+        found_block, element = _find_element(_as_dicts(blocks), action_id, value)
         act: dict[str, Any] = {"type": "button"}
         if element is not None:
             act.update({k: v for k, v in element.items() if k in ("type", "text", "value", "style")})
-        act.update({"action_id": action_id, "block_id": block_id or found_block or "b"})
+        own_id = str(element.get("action_id") or action_id) if element is not None else action_id
+        act.update({"action_id": own_id, "block_id": block_id or found_block or "b"})  # e.g. "x:2"
         act["action_ts"] = f"{1_700_000_000 + n}.{n:06d}"
         if value is not None:
             act["value"] = value
@@ -1974,16 +2196,27 @@ def _block(block: Mapping[str, Any]) -> str:
 
 
 def _find_element(
-    blocks: Sequence[Mapping[str, Any]], action_id: str
+    blocks: Sequence[Mapping[str, Any]], action_id: str, value: str | None = None
 ) -> tuple[str | None, Mapping[str, Any] | None]:
-    """The (block_id, element) carrying `action_id` in a message's or view's blocks."""
+    """The (block_id, element) carrying `action_id` in a message's or view's blocks.
+
+    Apps keep action_ids unique within a block by suffixing repeats (`x`, `x:2`, …): asked for `x` with
+    a value, the element with that value among `x`'s variants is the one clicked."""
+    first: tuple[str | None, Mapping[str, Any] | None] = (None, None)
     for block in blocks:
         candidates = list(block.get("elements") or []) if block.get("type") == "actions" else []
         candidates += [block[k] for k in ("accessory", "element") if isinstance(block.get(k), Mapping)]
         for element in candidates:
-            if isinstance(element, Mapping) and element.get("action_id") == action_id:
+            if not isinstance(element, Mapping):
+                continue
+            own = str(element.get("action_id") or "")
+            if own != action_id and not own.startswith(action_id + ":"):
+                continue
+            if value is None or element.get("value") == value:
                 return block.get("block_id"), element
-    return None, None
+            if first[1] is None and own == action_id:
+                first = (block.get("block_id"), element)
+    return first
 
 
 def _as_dicts(blocks: Sequence[Mapping[str, Any] | Block] | str | None) -> list[Mapping[str, Any]]:
