@@ -112,33 +112,33 @@ def _label(key: str) -> str:
     return reason.label if reason else "Other reasons"
 
 
-def _figure() -> Any:
+def _figure(left: float) -> Any:
+    """A blank 800 × 500 figure with fixed margins (our labels are known and short: no layout engine pass)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
+    figure.subplots_adjust(left=left, right=0.96, top=0.86, bottom=0.1)
     return figure
 
 
 def _png(figure: Any) -> bytes:
     """The figure as a 32-colour palette PNG: a quarter of the size (≈ 12 KB), so a Teams card can carry it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    drawn = io.BytesIO()
-    figure.savefig(drawn, format="png", dpi=DPI)
-    drawn.seek(0)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     out = io.BytesIO()
-    with Image.open(drawn) as image:
-        image.convert("RGB").quantize(colors=32, method=Image.Quantize.MEDIANCUT).save(
-            out, "PNG", optimize=True
-        )
+    image.convert("RGB").quantize(colors=32, method=Image.Quantize.MEDIANCUT).save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
 def _style(figure: Any, ax: Any, title: str) -> None:
-    figure.suptitle(title, fontsize=FONT + 3, x=0.02, ha="left", fontweight="bold")
+    figure.suptitle(title, fontsize=FONT + 3, x=0.02, y=0.97, ha="left", fontweight="bold")
     ax.tick_params(labelsize=FONT)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -147,7 +147,7 @@ def _style(figure: Any, ax: Any, title: str) -> None:
 def rates_chart(weeks: Sequence[Week], *, title: str = "Your follow-up and response rates") -> Chart:
     """Weekly follow-up and response rates as two lines (a week without contacts leaves a gap)."""
     with _DRAWING:
-        figure = _figure()
+        figure = _figure(left=0.11)
         ax = figure.add_subplot()
         xs = list(range(len(weeks)))
         follow = [w.follow_up_rate * 100 if w.follow_up_rate is not None else float("nan") for w in weeks]
@@ -172,7 +172,7 @@ def breakdown_chart(reasons: Sequence[tuple[str, int]], *, title: str = "Why con
         rest = sum(n for _, n in shown[MAX_BARS - 1 :])
         shown = [*shown[: MAX_BARS - 1], ("other", rest)]
     with _DRAWING:
-        figure = _figure()
+        figure = _figure(left=0.46)
         ax = figure.add_subplot()
         labels = [textwrap.fill(_label(k), 28) for k, _ in shown][::-1]
         counts = [n for _, n in shown][::-1]
