@@ -283,18 +283,26 @@ def _logistic(z: float) -> float:
 
 
 def _map_logistic(
-    rows: list[list[float]], cold: list[float], prior: Sequence[float], precision: Sequence[float]
+    rows: list[list[float]],
+    seen: list[float],
+    cold: list[float],
+    prior: Sequence[float],
+    precision: Sequence[float],
 ) -> tuple[float, ...]:
-    """MAP logistic regression with a Gaussian prior N(prior, 1/precision), by Newton's method."""
+    """MAP logistic regression with a Gaussian prior N(prior, 1/precision), by Newton's method.
+
+    One row per distinct combination of traits, `seen` contacts of which `cold` went cold (a binomial
+    likelihood): a team of thousands of contacts has at most a few hundred distinct rows.
+    """
     import numpy as np
 
-    x, y = np.array(rows, dtype=float), np.array(cold, dtype=float)
+    x, n, k = np.array(rows, dtype=float), np.array(seen, dtype=float), np.array(cold, dtype=float)
     mu, lam = np.array(prior, dtype=float), np.array(precision, dtype=float)
     beta = mu.copy()
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-(x @ beta)))
-        gradient = x.T @ (p - y) + lam * (beta - mu)
-        hessian = (x.T * (p * (1 - p))) @ x + np.diag(lam)
+        gradient = x.T @ (n * p - k) + lam * (beta - mu)
+        hessian = (x.T * (n * p * (1 - p))) @ x + np.diag(lam)
         step = np.linalg.solve(hessian, gradient)
         beta -= step
         if float(np.max(np.abs(step))) < 1e-7:
@@ -307,31 +315,50 @@ def _scaled(weights: Mapping[str, float]) -> dict[str, float]:
     return {k: v / total * PRIOR_WORTH for k, v in weights.items()}
 
 
-def _reason_fit(
-    history: Sequence[PastContact], parent: Model
-) -> tuple[dict[str, float], dict[tuple[str, str, str], float]]:
+Tally = Counter[PastContact]  # each distinct past contact (delay filled in), and how many there were
+
+
+def _tally(history: Sequence[PastContact]) -> Tally:
+    return Counter(
+        c if c.traits.delay else replace(c, traits=replace(c.traits, delay="later")) for c in history
+    )
+
+
+def _reason_fit(tally: Tally, parent: Model) -> tuple[dict[str, float], dict[tuple[str, str, str], float]]:
     """Dirichlet pseudo-counts: the parent's, scaled to PRIOR_WORTH contacts, plus this level's counts."""
     scale = PRIOR_WORTH / (sum(parent.reason_counts.values()) or 1.0)
     reasons = {r: w * scale for r, w in parent.reason_counts.items()}
     levels = {k: w * scale for k, w in parent.reason_levels.items()}
-    for c in history:
+    for c, times_seen in tally.items():
         if not c.went_cold or c.reason not in reasons:
             continue
         assert c.reason is not None
-        reasons[c.reason] += 1.0
+        reasons[c.reason] += times_seen
         for group, level in _levels(c.traits, c.traits.delay or "later").items():
-            levels[(c.reason, group, level)] += 1.0
+            levels[(c.reason, group, level)] += times_seen
     return reasons, levels
 
 
-def _counts(history: Sequence[PastContact]) -> dict[tuple[str, str], tuple[int, int]]:
+def _counts(tally: Tally) -> dict[tuple[str, str], tuple[int, int]]:
     seen: Counter[tuple[str, str]] = Counter()
     cold: Counter[tuple[str, str]] = Counter()
-    for c in history:
+    for c, times_seen in tally.items():
         for group, level in _levels(c.traits, c.traits.delay or "later").items():
-            seen[(group, level)] += 1
-            cold[(group, level)] += c.went_cold
+            seen[(group, level)] += times_seen
+            cold[(group, level)] += times_seen * c.went_cold
     return {k: (n, cold[k]) for k, n in seen.items()}
+
+
+def _binomial_rows(tally: Tally) -> tuple[list[list[float]], list[float], list[float]]:
+    """Distinct trait rows, with how many contacts had them and how many of those went cold."""
+    seen: Counter[Traits] = Counter()
+    cold: Counter[Traits] = Counter()
+    for c, times_seen in tally.items():
+        seen[c.traits] += times_seen
+        cold[c.traits] += times_seen * c.went_cold
+    ordered = list(seen)
+    rows = [_row(t, t.delay or "later") for t in ordered]
+    return rows, [float(seen[t]) for t in ordered], [float(cold[t]) for t in ordered]
 
 
 def fit(
@@ -347,13 +374,14 @@ def fit(
     if precision is None:
         precision = TEAM_PRECISION if who == "your team" else MEMBER_PRECISION
     precisions = [min(BIAS_PRECISION, precision)] + [precision] * (len(FEATURES) - 1)
-    rows = [_row(c.traits, c.traits.delay or "later") for c in history]
-    coef = _map_logistic(rows, [float(c.went_cold) for c in history], parent.coef, precisions)
+    tally = _tally(history)
+    rows, seen, cold = _binomial_rows(tally)
+    coef = _map_logistic(rows, seen, cold, parent.coef, precisions)
     delays = _scaled(parent.delay_mix)
-    for c in history:
-        delays[c.traits.delay or "later"] += 1.0
-    reasons, levels = _reason_fit(history, parent)
-    return Model(who, coef, delays, reasons, levels, _counts(history), len(history), parent)
+    for c, times_seen in tally.items():
+        delays[c.traits.delay or "later"] += times_seen
+    reasons, levels = _reason_fit(tally, parent)
+    return Model(who, coef, delays, reasons, levels, _counts(tally), len(history), parent)
 
 
 def model_for(member: Sequence[PastContact], team: Sequence[PastContact]) -> Model:
@@ -567,7 +595,7 @@ def riskiest_habit(history: Sequence[PastContact]) -> str | None:
 
     None until there are at least MIN_COUNT contacts with the habit and three without, and the gap is real.
     """
-    counts = _counts(history)
+    counts = _counts(_tally(history))
     best: tuple[float, str] | None = None
     for group, bad, habit, otherwise in _HABITS:
         n, cold = _pooled(counts, group, bad)
