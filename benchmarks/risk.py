@@ -7,9 +7,12 @@ cold with the logistic of its true log-odds; when it does, its breakdown reason 
 rule (no next step → mostly "We never agreed a next step", a late follow-up → mostly "I never followed
 up", a weak connection → "We didn't really connect", else the seeds' mix).
 
-Each member's first `h` contacts (h = 0, 5, 20, 80) are the history; the team's pool is its members'
-histories; every later contact is predicted at capture (the follow-up delay not yet known, so averaged
-over the member's habit) by `bot.risk.model_for(member, team)`, and compared with what happened:
+Each member has 160 contacts; the last 80 are predicted in every scenario, so the rows compare. A
+scenario gives the member `own` contacts of history and each teammate `per teammate` (0/0: a new team;
+0/20: a newcomer to a team with history; then 5/20, 20/20, 80/80); the team's pool is the teammates'
+histories plus the member's own. Each predicted contact is estimated as at capture (the follow-up delay
+not yet known, so averaged over the member's habit) by `bot.risk.fit` (seeds → team → member), and
+compared with what happened:
 the Brier score against "always predict the base rate" (the pooled history's cold rate), against the
 team-only model and against a member-only fit with weak priors, and the calibration by decile of the
 predicted probability. The likeliest reason is scored by top-1 accuracy against "always the team's
@@ -31,7 +34,9 @@ from benchmarks.common import finish, md_table, note, text_table, verdict
 from bot import risk
 from bot.risk import GROUPS, INDEX, REASON_KEYS, SEEDS, PastContact, Traits
 
-HISTORY_SIZES = (0, 5, 20, 80)
+# (the member's own history, each teammate's history) in contacts; every scenario predicts the same contacts.
+SCENARIOS = ((0, 0), (0, 20), (5, 20), (20, 20), (80, 80))
+TEST_FROM = 80
 
 
 @dataclass
@@ -137,20 +142,21 @@ def _capture(c: PastContact) -> Traits:
     return replace(c.traits, delay=None)  # at capture the follow-up has not happened yet
 
 
-def replay(teams: list[list[Member]], h: int, fits: list[float]) -> Scored:
+def replay(teams: list[list[Member]], h: int, team_h: int, fits: list[float]) -> Scored:
+    """Predict every member's contacts from TEST_FROM on, from `h` of their own and `team_h` of each teammate's."""
     s = Scored([], [], [], [])
     for team in teams:
-        pool = [c for m in team for c in m.contacts[:h]]
-        base = statistics.fmean(c.went_cold for c in pool) if pool else 1 / (1 + math.exp(-SEEDS.coef[0]))
-        common = Counter(c.reason for c in pool if c.reason).most_common(1)
-        base_reason = common[0][0] if common else REASON_KEYS[0]
-        team_model = risk.fit(pool, SEEDS, who="your team")
         for m in team:
+            pool = [c for o in team if o is not m for c in o.contacts[:team_h]] + m.contacts[:h]
+            base = statistics.fmean(c.went_cold for c in pool) if pool else _logistic(SEEDS.coef[0])
+            common = Counter(c.reason for c in pool if c.reason).most_common(1)
+            base_reason = common[0][0] if common else REASON_KEYS[0]
+            team_model = risk.fit(pool, SEEDS, who="your team")
             started = time.perf_counter()
             model = risk.fit(m.contacts[:h], team_model, who="you")
             fits.append(time.perf_counter() - started)
             alone = _weak_prior_fit(m.contacts[:h])
-            for c in m.contacts[h:]:
+            for c in m.contacts[TEST_FROM:]:
                 t = _capture(c)
                 s.model.append((risk.cold_probability(model, t), c.went_cold))
                 s.team.append((risk.cold_probability(team_model, t), c.went_cold))
@@ -161,6 +167,10 @@ def replay(teams: list[list[Member]], h: int, fits: list[float]) -> Scored:
                     s.reason_hits += risk.likeliest_reason(model, t) == c.reason
                     s.reason_base_hits += base_reason == c.reason
     return s
+
+
+def _logistic(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
 
 
 def _timed(fn: Callable[[], object], n: int) -> float:
@@ -180,15 +190,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     teams = synthetic_teams(args.seed, args.teams, args.members, args.contacts)
     note(f"{args.teams} teams × {args.members} members × {args.contacts} contacts")
     rows, figures, fits, cal_rows = [], {}, [], []
-    for h in HISTORY_SIZES:
-        s = replay(teams, h, fits)
+    for h, team_h in SCENARIOS:
+        s = replay(teams, h, team_h, fits)
         calibration = deciles(s.model)
-        cal_rows += [[h, *r] for r in calibration]
+        cal_rows += [[f"{h} / {team_h}", *r] for r in calibration]
         b_model, b_base, b_team, b_alone = brier(s.model), brier(s.base), brier(s.team), brier(s.alone)
         acc, acc_base = s.reason_hits / s.reasons, s.reason_base_hits / s.reasons
         rows.append(
             [
-                h,
+                f"{h} / {team_h}",
                 len(s.model),
                 b_model,
                 b_base,
@@ -200,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 acc_base,
             ]
         )
-        figures[f"h{h}"] = {
+        figures[f"own{h}_team{team_h}"] = {
             "predictions": len(s.model),
             "brier_model": round(b_model, 4),
             "brier_base_rate": round(b_base, 4),
@@ -211,16 +221,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "reason_top1": round(acc, 3),
             "reason_top1_base": round(acc_base, 3),
         }
-        note(f"history {h}: Brier {b_model:.4f} vs base rate {b_base:.4f}")
+        note(f"history {h} own / {team_h} per teammate: Brier {b_model:.4f} vs base rate {b_base:.4f}")
     t = Traits(step="none", connection="weak")
     model = risk.model_for(teams[0][0].contacts[:80], [c for m in teams[0] for c in m.contacts[:80]])
     figures["estimate_us"] = round(_timed(lambda: risk.estimate(model, t), 2000) * 1e6, 1)
     figures["member_fit_ms_median"] = round(statistics.median(fits) * 1000, 2)
     figures["beats_base_rate_everywhere"] = all(r[6] == "met" for r in rows)
 
-    headers = ["history", "predictions", "Brier", "base rate", "team only", "member only", "beats base",
+    headers = ["own / per teammate", "predictions", "Brier", "base rate", "team only", "member only", "beats base",
                "calibration error", "reason top-1", "commonest reason"]  # fmt: skip
-    cal_headers = ["history", "predicted", "n", "mean predicted", "observed cold"]
+    cal_headers = ["own / per teammate", "predicted", "n", "mean predicted", "observed cold"]
     timing = (
         f"One estimate (probability, reason, the one change): {figures['estimate_us']} µs; "
         f"fitting a member's model on their history: median {figures['member_fit_ms_median']} ms."

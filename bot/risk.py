@@ -5,6 +5,8 @@ it, offer, connection, event kind, days to the first follow-up), one-hot encoded
 posteriori with a Gaussian prior centred on a *parent* model: the seeds' priors (from the taxonomy's
 idea: no next step and no follow-up are the commonest causes) → the team's pooled history → the
 member's own history. With little history the prior dominates; with a lot, the member's own data does.
+Each level keeps its Laplace covariance, the parent's uncertainty is carried into the child's prior, and
+the predicted probability is moderated by it, so an estimate made from little history stays modest.
 
 Why this and not naive Bayes per trait: the traits are correlated (no next step ⇔ nobody owns it; a
 weak connection and a late follow-up travel together), and naive Bayes counts such evidence twice,
@@ -52,7 +54,8 @@ INDEX: dict[tuple[str, str], int] = {f: i for i, f in enumerate(FEATURES)}
 
 # Prior precision (1 / variance) of each coefficient around its parent's value. Larger: trust the parent
 # longer. The base rate (bias) moves more freely than the traits. Chosen on a grid over synthetic histories
-# (benchmarks/risk.py's generator, another seed): member 4 beat 2 and 8 at 5-80 contacts of history.
+# (benchmarks/risk.py's generator, another seed): the Brier scores of team 1-4 × member 2-8 were within
+# 0.002 of each other; 2 and 4 sit in the middle.
 TEAM_PRECISION = 2.0
 MEMBER_PRECISION = 4.0
 BIAS_PRECISION = 1.0
@@ -247,6 +250,8 @@ class Model:
     counts: Counts = field(default_factory=dict)
     contacts: int = 0
     parent: Model | None = None
+    # How unsure the coefficients still are (Laplace approximation; empty: not at all, the seeds' anchor).
+    cov: tuple[tuple[float, ...], ...] = ()
 
 
 def _seed() -> Model:
@@ -282,14 +287,27 @@ def _logistic(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
+def _prior_cov(parent: Model, precisions: Sequence[float]) -> tuple[tuple[float, ...], ...]:
+    """The parent's remaining uncertainty plus how far this level may stray from it (1 / precision)."""
+    size = len(FEATURES)
+    return tuple(
+        tuple(
+            (parent.cov[i][j] if parent.cov else 0.0) + (1 / precisions[i] if i == j else 0.0)
+            for j in range(size)
+        )
+        for i in range(size)
+    )
+
+
 def _map_logistic(
     rows: list[list[float]],
     seen: list[float],
     cold: list[float],
     prior: Sequence[float],
-    precision: Sequence[float],
-) -> tuple[float, ...]:
-    """MAP logistic regression with a Gaussian prior N(prior, 1/precision), by Newton's method.
+    prior_cov: Sequence[Sequence[float]],
+) -> tuple[tuple[float, ...], tuple[tuple[float, ...], ...]]:
+    """MAP logistic regression with a Gaussian prior N(prior, prior_cov), by Newton's method; the
+    coefficients and their Laplace covariance (the inverse Hessian at the optimum).
 
     One row per distinct combination of traits, `seen` contacts of which `cold` went cold (a binomial
     likelihood): a team of thousands of contacts has at most a few hundred distinct rows.
@@ -297,17 +315,19 @@ def _map_logistic(
     import numpy as np
 
     x, n, k = np.array(rows, dtype=float), np.array(seen, dtype=float), np.array(cold, dtype=float)
-    mu, lam = np.array(prior, dtype=float), np.array(precision, dtype=float)
+    mu, precision = np.array(prior, dtype=float), np.linalg.inv(np.array(prior_cov, dtype=float))
     beta = mu.copy()
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-(x @ beta)))
-        gradient = x.T @ (n * p - k) + lam * (beta - mu)
-        hessian = (x.T * (n * p * (1 - p))) @ x + np.diag(lam)
+        gradient = x.T @ (n * p - k) + precision @ (beta - mu)
+        hessian = (x.T * (n * p * (1 - p))) @ x + precision
         step = np.linalg.solve(hessian, gradient)
         beta -= step
         if float(np.max(np.abs(step))) < 1e-7:
             break
-    return tuple(float(b) for b in beta)
+    p = 1.0 / (1.0 + np.exp(-(x @ beta)))
+    cov = np.linalg.inv((x.T * (n * p * (1 - p))) @ x + precision)
+    return tuple(float(b) for b in beta), tuple(tuple(float(v) for v in row) for row in cov)
 
 
 def _scaled(weights: Mapping[str, float]) -> dict[str, float]:
@@ -369,19 +389,20 @@ def fit(
     precision: float | None = None,
 ) -> Model:
     """Shrink `parent` toward this history: the team's toward the seeds, the member's toward the team's."""
-    if not history:
-        return replace(parent, who=who, counts={}, contacts=0, parent=parent)
     if precision is None:
         precision = TEAM_PRECISION if who == "your team" else MEMBER_PRECISION
     precisions = [min(BIAS_PRECISION, precision)] + [precision] * (len(FEATURES) - 1)
+    prior_cov = _prior_cov(parent, precisions)
+    if not history:
+        return replace(parent, who=who, counts={}, contacts=0, parent=parent, cov=prior_cov)
     tally = _tally(history)
     rows, seen, cold = _binomial_rows(tally)
-    coef = _map_logistic(rows, seen, cold, parent.coef, precisions)
+    coef, cov = _map_logistic(rows, seen, cold, parent.coef, prior_cov)
     delays = _scaled(parent.delay_mix)
     for c, times_seen in tally.items():
         delays[c.traits.delay or "later"] += times_seen
     reasons, levels = _reason_fit(tally, parent)
-    return Model(who, coef, delays, reasons, levels, _counts(tally), len(history), parent)
+    return Model(who, coef, delays, reasons, levels, _counts(tally), len(history), parent, cov)
 
 
 def model_for(member: Sequence[PastContact], team: Sequence[PastContact]) -> Model:
@@ -390,10 +411,17 @@ def model_for(member: Sequence[PastContact], team: Sequence[PastContact]) -> Mod
 
 
 def cold_probability(model: Model, traits: Traits) -> float:
-    """P(goes cold). An unknown delay is averaged over how this member usually follows up."""
+    """P(goes cold). An unknown delay is averaged over how this member usually follows up.
+
+    The log-odds are moderated by their uncertainty (MacKay's probit approximation of the predictive
+    probability): with little history the estimate stays nearer even odds instead of overclaiming.
+    """
 
     def at(delay: Delay) -> float:
-        return _logistic(sum(b * x for b, x in zip(model.coef, _row(traits, delay), strict=True)))
+        active = [i for i, x in enumerate(_row(traits, delay)) if x]
+        z = sum(model.coef[i] for i in active)
+        v = sum(model.cov[i][j] for i in active for j in active) if model.cov else 0.0
+        return _logistic(z / math.sqrt(1 + math.pi * v / 8))
 
     if traits.delay is not None:
         return at(traits.delay)

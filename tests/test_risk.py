@@ -96,7 +96,8 @@ def test_little_history_leans_on_the_team_then_the_seeds() -> None:
         nobody.change
         == "Contacts without an agreed next step are among the likeliest to go cold — add one now."
     )
-    assert nobody.probability == estimate(SEEDS, Traits(step="none", offer="introduction")).probability
+    seeded = estimate(SEEDS, Traits(step="none", offer="introduction")).probability
+    assert 0.5 < nobody.probability < seeded  # the seeds' idea, held with the doubt of knowing nobody yet
 
 
 def test_the_members_own_data_overrides_the_seeds_when_there_is_enough() -> None:
