@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from benchmarks.common import finish, md_table, note, text_table, verdict
 from bot import risk
@@ -189,7 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     teams = synthetic_teams(args.seed, args.teams, args.members, args.contacts)
     note(f"{args.teams} teams × {args.members} members × {args.contacts} contacts")
-    rows, figures, fits, cal_rows = [], {}, [], []
+    rows: list[list[Any]] = []
+    figures: dict[str, Any] = {}
+    fits: list[float] = []
+    cal_rows: list[list[Any]] = []
     for h, team_h in SCENARIOS:
         s = replay(teams, h, team_h, fits)
         calibration = deciles(s.model)

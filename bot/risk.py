@@ -29,7 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from bot.taxonomy import BY_KEY
 
@@ -271,11 +271,11 @@ def _seed() -> Model:
 SEEDS = _seed()
 
 
-def _levels(t: Traits, delay: Delay) -> dict[str, str]:
+def _levels(t: Traits, delay: str) -> dict[str, str]:
     return {"step": t.step, "offer": t.offer, "connection": t.connection, "delay": delay, "event": t.event}
 
 
-def _row(t: Traits, delay: Delay) -> list[float]:
+def _row(t: Traits, delay: str) -> list[float]:
     x = [0.0] * len(FEATURES)
     x[0] = 1.0
     for group, level in _levels(t, delay).items():
@@ -417,7 +417,7 @@ def cold_probability(model: Model, traits: Traits) -> float:
     probability): with little history the estimate stays nearer even odds instead of overclaiming.
     """
 
-    def at(delay: Delay) -> float:
+    def at(delay: str) -> float:
         active = [i for i, x in enumerate(_row(traits, delay)) if x]
         z = sum(model.coef[i] for i in active)
         v = sum(model.cov[i][j] for i in active for j in active) if model.cov else 0.0
@@ -426,13 +426,13 @@ def cold_probability(model: Model, traits: Traits) -> float:
     if traits.delay is not None:
         return at(traits.delay)
     total = sum(model.delay_mix.values()) or 1.0
-    return sum(at(d) * w / total for d, w in model.delay_mix.items())  # type: ignore[arg-type]
+    return sum(at(d) * w / total for d, w in model.delay_mix.items())
 
 
 def likeliest_reason(model: Model, traits: Traits) -> str:
     """The taxonomy key most likely to explain it, if this contact goes cold."""
-    delay = traits.delay or max(model.delay_mix, key=lambda d: model.delay_mix[d])
-    levels = _levels(traits, delay)  # type: ignore[arg-type]
+    delay: str = traits.delay or max(model.delay_mix, key=lambda d: model.delay_mix[d])
+    levels = _levels(traits, delay)
 
     def score(r: str) -> float:
         n = model.reason_counts[r]
@@ -506,7 +506,9 @@ def _applies(lever: Lever, traits: Traits) -> bool:
 
 def _after(model: Model, lever: Lever, traits: Traits) -> float:
     """The estimate once the lever is pulled (to whichever of its levels helps most)."""
-    return min(cold_probability(model, replace(traits, **{lever.group: to})) for to in lever.to)
+    return min(
+        cold_probability(model, replace(traits, **cast(dict[str, Any], {lever.group: to}))) for to in lever.to
+    )
 
 
 def _pooled(counts: Counts, group: str, levels: Iterable[str]) -> tuple[int, int]:

@@ -10,6 +10,7 @@ the one the contact was captured at.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
@@ -37,7 +38,7 @@ class ContactOutcome:
     reason: str | None  # the latest breakdown's taxonomy key
 
 
-def _outcomes(where: list[ColumnElement[bool]], limit: int | None) -> Select[tuple[object, ...]]:
+def _outcomes(where: list[ColumnElement[bool]], limit: int | None) -> Select[Any]:
     replied = exists().where(FollowUp.contact_id == Contact.id, FollowUp.kind == "replied")
     broke = exists().where(Breakdown.contact_id == Contact.id)
     first = (
@@ -94,7 +95,7 @@ def _outcomes(where: list[ColumnElement[bool]], limit: int | None) -> Select[tup
     return query.limit(limit) if limit is not None else query
 
 
-def _read(session: Session, query: Select[tuple[object, ...]]) -> list[ContactOutcome]:
+def _read(session: Session, query: Select[Any]) -> list[ContactOutcome]:
     out = []
     for (
         cid,

@@ -38,7 +38,9 @@ def png_size(png: bytes) -> tuple[int, int]:
 def colours(png: bytes) -> set[tuple[int, int, int]]:
     image = Image.open(io.BytesIO(png))
     image.verify()  # a complete, uncorrupted PNG
-    return {rgb for _, rgb in Image.open(io.BytesIO(png)).convert("RGB").getcolors(WIDTH * HEIGHT)}
+    counted = Image.open(io.BytesIO(png)).convert("RGB").getcolors(WIDTH * HEIGHT)
+    assert counted is not None
+    return {(int(r), int(g), int(b)) for _, (r, g, b) in counted}  # type: ignore[misc]
 
 
 def has(drawn: set[tuple[int, int, int]], hex_colour: str) -> bool:

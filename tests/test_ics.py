@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar
+from icalendar import Calendar, Event
 
 from bot.ics import next_step_calendar
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
 
 
-def parsed(**overrides: object) -> tuple[Calendar, object]:
+def parsed(**overrides: object) -> tuple[Calendar, Event]:
     args: dict[str, object] = {
         "meeting_id": 42,
         "contact": "Jane Doe",
@@ -27,6 +27,7 @@ def parsed(**overrides: object) -> tuple[Calendar, object]:
     assert attachment.filename == f"next-step-{args['meeting_id']}.ics"
     calendar = Calendar.from_ical(attachment.content)
     [event] = calendar.walk("VEVENT")
+    assert isinstance(event, Event)
     return calendar, event
 
 
