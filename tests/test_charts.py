@@ -157,3 +157,15 @@ def test_slack_falls_back_to_the_figures_as_text_when_the_upload_fails() -> None
         assert blocks == [{"type": "section", "text": {"type": "plain_text", "text": chart.alt}}]
         assert fake.last("chat.postMessage").args["blocks"] == blocks
         assert fake.uploads() == {}
+
+
+def test_slack_sends_the_figures_as_text_when_the_image_block_is_refused() -> None:
+    chart = rates_chart(WEEKS)
+    with FakeSlack() as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.api_url)
+        fake.fail("chat.postMessage", error="invalid_blocks")  # the file not processed yet, say
+        blocks = post_chart(client, "D0ALICE", chart.png, chart.alt, pause=lambda _: None)
+        assert blocks == [{"type": "section", "text": {"type": "plain_text", "text": chart.alt}}]
+        refused, sent = fake.calls_to("chat.postMessage")
+        assert refused.args["blocks"][0]["type"] == "image" and not refused.ok
+        assert sent.ok and sent.args["blocks"] == blocks
