@@ -163,7 +163,7 @@ class OutcomeRow(Protocol):
 
 
 _EVENT_RULES: tuple[tuple[EventKind, re.Pattern[str]], ...] = (
-    ("breakfast", re.compile(r"\b(breakfast|brunch|bni|morning)\b", re.I)),
+    ("breakfast", re.compile(r"\b(breakfast|brunch|bni)\b", re.I)),
     ("call", re.compile(r"\b(call|zoom|teams|meet|video|phone|webinar|online)\b", re.I)),
     ("coffee", re.compile(r"\b(coffee|caf[eé]|lunch|dinner|tea|1:1|one[- ]on[- ]one)\b", re.I)),
     (
