@@ -73,9 +73,9 @@ def _rich(*runs: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "RichTextBlock", "inlines": list(runs), **extra}
 
 
-def _text(text: str, **style: Any) -> dict[str, Any]:
-    """Literal text (never markdown), wrapped."""
-    return _rich(_run(text, **style))
+def _text(text: str, block_id: str | None = None, **style: Any) -> dict[str, Any]:
+    """Literal text (never markdown); `block_id` names the block so a test or an update can find it."""
+    return _rich(_run(text, **style), **({"id": block_id} if block_id else {}))
 
 
 def _card(body: list[dict[str, Any]], actions: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
@@ -138,7 +138,7 @@ def _choice(choice: Choice, index: int) -> list[dict[str, Any]]:
 def _said(parts: Sequence[Any], mentions: list[dict[str, Any]]) -> dict[str, Any]:
     """Text naming people or channels. With a mention it must be a markdown TextBlock; else literal."""
     if not any(getattr(part, "user", None) for part in parts):
-        return _text("".join(_plain(part) for part in parts), wrap=True)
+        return _text("".join(_plain(part) for part in parts))
     pieces = []
     for part in parts:
         user = getattr(part, "user", None)
@@ -257,7 +257,9 @@ def form_card(form: Form, errors: FormErrors | None = None) -> dict[str, Any]:
     for field in form.inputs:
         body.append(_input(field))
         if field.id in problems:
-            body.append(_text(problems[field.id], color="attention", size="small", id=f"error-{field.id}"))
+            body.append(
+                _text(problems[field.id], color="attention", size="small", block_id=f"error-{field.id}")
+            )
         if field.hint:
             body.append(_text(field.hint, isSubtle=True, size="small"))
     for key in problems.keys() - {f.id for f in form.inputs}:
