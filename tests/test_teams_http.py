@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +15,12 @@ import pytest
 
 from bot.records import Who
 from bot.results import Button, Form, FormErrors, Input, Refusal, Reply, Section
+from bot.settings import MissingSetting
 from handlers.teams import cards
 from handlers.teams.edge import ActivityFacts, TeamsEdge
-from handlers.teams.offline import LoopbackTeams
-from handlers.teams.sdk import ConnectorError
-from handlers.teams.standin import FORGERIES, TeamsUser
+from handlers.teams.offline import LoopbackTeams, loopback_settings
+from handlers.teams.sdk import REFRESH_MARGIN, ConnectorError, OutboundToken, TeamsBridge
+from handlers.teams.standin import FORGERIES, FakeTeams, TeamsUser
 
 EXAMPLE = Path(__file__).parent / "data" / "teams-personal-message.example.json"
 MEGAN = TeamsUser("7faf8ab2-3d56-4244-b585-20c8a42ed2b8")
@@ -270,3 +273,65 @@ def test_updating_a_message_that_is_gone_is_a_404(teams: LoopbackTeams) -> None:
     with pytest.raises(ConnectorError) as caught:
         teams.bridge.update(teams.fake.service_url, MEGAN.conversation_id, "1999", {"text": "x"})
     assert caught.value.status == 404 and caught.value.gone
+
+
+def test_an_oversized_body_is_refused_before_anyone_reads_it(teams: LoopbackTeams, core: Core) -> None:
+    activity = teams.fake.message(MEGAN, "met " + "x" * 1_100_000)
+    assert teams.post(activity)[0] == 413
+    assert core.commands == []
+
+
+def test_the_sdk_logs_no_user_text_even_at_debug(
+    teams: LoopbackTeams, core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    broken = teams.fake.message(MEGAN, "met Secret Person at Hidden Place", attachments=["Secret Person"])
+    assert teams.post(broken)[0] == 200  # the SDK cannot model it: acknowledged, not 500
+    assert teams.post(teams.fake.message(MEGAN, "met Secret Person at Hidden Place"))[0] == 200
+    assert teams.post(teams.fake.message(MEGAN, "met boom Secret Person"))[0] == 200
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''} {r.__dict__}" for r in caplog.records)
+    assert "Secret Person" not in logged and "Hidden Place" not in logged
+
+
+def test_the_unauthenticated_switch_in_the_environment_does_not_open_the_door(
+    monkeypatch: pytest.MonkeyPatch, core: Core
+) -> None:
+    monkeypatch.setenv("DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS", "true")
+    with LoopbackTeams(TeamsEdge(core.on_command, core.on_action).register) as teams:
+        assert teams.post(teams.fake.message(MEGAN, "met Jane"), "no_token")[0] == 401
+    assert core.commands == []
+
+
+def test_a_client_secret_in_the_environment_is_refused_with_a_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CLIENT_SECRET", "something")
+    with FakeTeams() as fake, pytest.raises(MissingSetting, match="CLIENT_SECRET is set"):
+        TeamsBridge(loopback_settings(fake)).start()
+
+
+def test_a_wrong_app_password_is_a_token_error_naming_the_status() -> None:
+    with FakeTeams() as fake:
+        settings = loopback_settings(fake, teams_app_password="not-the-secret")
+        with TeamsBridge(settings) as bridge, pytest.raises(ConnectorError) as caught:
+            bridge.send(fake.service_url, MEGAN.conversation_id, {"text": "hi"})
+    assert (caught.value.operation, caught.value.status) == ("token", 401)
+    assert fake.calls("send") == []
+
+
+def test_the_outbound_token_is_cached_until_shortly_before_it_expires() -> None:
+    now = [1_000_000.0]
+    with FakeTeams() as fake:
+        fake.token_lifetime = 3600
+        token = OutboundToken(
+            fake.login_url, "botframework.com", fake.app_id, fake.app_password, clock=lambda: now[0]
+        )
+        first = asyncio.run(token())
+        now[0] += 3600 - REFRESH_MARGIN - 1
+        assert asyncio.run(token()) == first and token.fetches == 1
+        now[0] += 2  # inside the margin: a fresh one
+        assert fake.issued(asyncio.run(token())) and token.fetches == 2
+    (call, _) = fake.calls("token")
+    assert call.body["scope"] == "https://api.botframework.com/.default"
+    assert call.body["grant_type"] == "client_credentials" and call.body["client_id"] == fake.app_id
+    assert call.path == "/botframework.com/oauth2/v2.0/token"

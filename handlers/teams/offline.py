@@ -19,14 +19,14 @@ from handlers.teams.standin import FakeTeams, Forgery
 
 def loopback_settings(fake: FakeTeams, **extra: Any) -> Settings:
     """Settings pointing the Teams edge at `fake` (and nothing read from the environment's .env)."""
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        teams_app_id=fake.app_id,
-        teams_app_password=fake.app_password,
-        teams_login_url=fake.login_url,
-        teams_openid_metadata_url=fake.openid_metadata_url,
+    values: dict[str, Any] = {
+        "teams_app_id": fake.app_id,
+        "teams_app_password": fake.app_password,
+        "teams_login_url": fake.login_url,
+        "teams_openid_metadata_url": fake.openid_metadata_url,
         **extra,
-    )
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 class LoopbackTeams:
@@ -52,7 +52,13 @@ class LoopbackTeams:
 
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:
-            self._server.close()
+            if self._thread is not None and self._thread.is_alive():
+                # Close inside waitress's loop thread: closed from here, its select() sees a dead socket.
+                self._server.trigger.pull_trigger(self._server.close)
+            else:
+                self._server.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         if self.bridge is not None:
             self.bridge.close()
         self.fake.stop()

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from bot.settings import Settings, secret
+from bot.settings import MissingSetting, Settings, secret
 
 if TYPE_CHECKING:
     from microsoft_teams.apps import App
@@ -138,6 +138,27 @@ class OutboundToken:
         return _Cached(str(answer["access_token"]), started + lifetime)
 
 
+class _WithoutContent(logging.Filter):
+    """Logs never carry user text: the SDK logs a failed activity with the exception's text (a pydantic
+    error quotes the offending input) and its traceback. Keep the exception's type only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None or record.levelno >= logging.ERROR:
+            kind = type(error).__name__ if error is not None else "error"
+            record.msg, record.args, record.exc_info, record.exc_text = f"Teams SDK: {kind}", (), None, None
+        return True
+
+
+def quiet_sdk_logs() -> None:
+    """No DEBUG from the SDK (it logs whole activities there) and no activity content at ERROR."""
+    logging.getLogger("microsoft_teams").setLevel(logging.INFO)
+    for name in ("microsoft_teams.apps.http.http_server", "microsoft_teams.apps.app_process"):
+        sdk_log = logging.getLogger(name)
+        if not any(isinstance(f, _WithoutContent) for f in sdk_log.filters):
+            sdk_log.addFilter(_WithoutContent())
+
+
 class _RouteCatcher:
     """The SDK's HTTP adapter protocol, reduced to what we use: remember the route handler so our own
     WSGI server can call it. (Not its FastAPI/uvicorn server: Slack and Teams share serve's one port.)"""
@@ -223,9 +244,11 @@ class TeamsBridge:
         return self._app
 
     async def _build(self) -> App:
+        from microsoft_teams.api import TokenCredentials
         from microsoft_teams.api.auth.cloud_environment import PUBLIC, with_overrides
         from microsoft_teams.apps import App
 
+        quiet_sdk_logs()
         cloud = with_overrides(
             PUBLIC,
             openid_metadata_url=self.settings.teams_openid_metadata_url,
@@ -241,6 +264,12 @@ class TeamsBridge:
             dangerously_allow_unauthenticated_requests=False,
             state=False,
         )
+        if not isinstance(app.credentials, TokenCredentials):
+            # The SDK prefers CLIENT_SECRET from the environment over our token (and then logs in via MSAL).
+            raise MissingSetting(
+                "CLIENT_SECRET is set in the environment: unset it; metbot reads the bot's secret "
+                "from TEAMS_APP_PASSWORD."
+            )
         if self._configure is not None:
             self._configure(app)
         await app.initialize()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import http.client
 import http.server
 import json
@@ -131,6 +132,12 @@ class TeamsUser:
         return f"a:{self.tenant_id[:8]}-{self.aad_object_id}"
 
 
+@functools.cache
+def _key(name: str) -> rsa.RSAPrivateKey:
+    """An RSA key per role, made once per process (2048-bit generation is slow on a loaded machine)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def example_message() -> dict[str, Any]:
     """The published personal-chat message activity (tests/data copy), as a fresh dict."""
     return json.loads(_EXAMPLE.read_text(encoding="utf-8"))
@@ -218,8 +225,8 @@ class FakeTeams:
         self.latency = latency
         self.token_lifetime = TOKEN_LIFETIME
         self.internal_errors: list[str] = []
-        self._signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self._stranger_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._signing_key = _key("signing")
+        self._stranger_key = _key("stranger")
         self._calls: list[ConnectorCall] = []
         self._failures: list[ConnectorFailure] = []
         self._issued: dict[str, float] = {}  # outbound access token -> expiry (epoch seconds)
