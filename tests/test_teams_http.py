@@ -114,6 +114,7 @@ def test_the_published_message_is_answered_through_the_connector_with_the_bots_o
     (send,) = teams.fake.calls("send")
     assert send.conversation_id == activity["conversation"]["id"]
     assert teams.fake.issued(send.bearer)  # the outbound token came from the stand-in's login endpoint
+    assert send.bearer is not None
     assert jwt.decode(send.bearer, options={"verify_signature": False})["appid"] == teams.fake.app_id
     card = _card_of(send.body)
     assert "Logged: Jane Doe (Acme) at BNI" in _texts(card)

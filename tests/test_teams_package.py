@@ -40,7 +40,7 @@ def test_teams_app_writes_a_package_valid_against_the_schema(
     assert document["validDomains"] == ["metbot.example.com"]
     assert colour.size == (192, 192)
     assert outline.size == (32, 32) and outline.mode == "RGBA"
-    pixels = [outline.getpixel((x, y)) for x in range(32) for y in range(32)]
+    pixels = [tuple(outline.getpixel((x, y)) or ()) for x in range(32) for y in range(32)]  # type: ignore[arg-type]
     assert {(r, g, b) for r, g, b, a in pixels if a} == {(255, 255, 255)}  # white on transparent only
     assert any(a == 0 for *_, a in pixels)
 

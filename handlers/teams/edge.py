@@ -340,6 +340,6 @@ def _summary(result: Result) -> str | None:
 
 
 def _card_message(card: dict[str, Any], summary: str | None) -> Any:
-    from microsoft_teams.api import MessageActivityInput
+    from microsoft_teams.api.activities.message.message import MessageActivityInput
 
     return MessageActivityInput.model_validate(cards.message_activity(card, summary))

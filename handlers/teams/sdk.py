@@ -341,7 +341,7 @@ class TeamsBridge:
     async def _send(
         self, service_url: str, conversation_id: str, activity: Mapping[str, Any], activity_id: str | None
     ) -> str:
-        from microsoft_teams.api import MessageActivityInput
+        from microsoft_teams.api.activities.message.message import MessageActivityInput
 
         message = MessageActivityInput.model_validate({"type": "message", **dict(activity)})
         if activity_id is not None:
@@ -350,7 +350,8 @@ class TeamsBridge:
         return str(sent.id)
 
     async def _create(self, service_url: str, tenant: str, user_aad_id: str) -> str:
-        from microsoft_teams.api import Account, CreateConversationParams
+        from microsoft_teams.api.clients.conversation.params import CreateConversationParams
+        from microsoft_teams.api.models.account import Account
 
         api = self.app.api.clone(service_url=service_url.rstrip("/"))
         params = CreateConversationParams(
