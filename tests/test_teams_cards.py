@@ -169,3 +169,17 @@ def test_escape_markdown_escapes_every_markdown_character() -> None:
     assert cards.escape_markdown("1. *a* _b_ [c](d) `e` <at>f</at> \\") == (
         r"1\. \*a\* \_b\_ \[c\]\(d\) \`e\` \<at\>f\</at\> \\"
     )
+
+
+def test_the_stand_in_prints_a_card_as_the_demo_shows_it() -> None:
+    from handlers.teams.standin import activity_to_text
+
+    section = Section(
+        title="Jane Doe",
+        fields=(("Next step", "intro to her CFO"),),
+        buttons=(Button("followed_up", "I followed up", "c1"), Button("snooze", "Snooze", "c1")),
+    )
+    card = cards.reply_card(Reply(headline="Follow up today", sections=(section,)))
+    assert activity_to_text(cards.message_activity(card)) == (
+        "Follow up today\nJane Doe\nNext step: intro to her CFO\n[I followed up] [Snooze]"
+    )

@@ -48,6 +48,8 @@ __all__ = [
     "FakeTeams",
     "Forgery",
     "TeamsUser",
+    "activity_to_text",
+    "card_to_text",
     "example_message",
 ]
 
@@ -656,3 +658,48 @@ def _operation(method: str, parts: list[str]) -> tuple[Operation | None, str | N
         if method == "PUT" and activity:
             return "update", conversation, activity
     return None, None, None
+
+
+def card_to_text(card: Mapping[str, Any]) -> str:
+    """An Adaptive Card as plain lines (text, facts, inputs, [buttons]), so the demo can print the chat."""
+    lines: list[str] = []
+    _card_lines(card.get("body") or [], lines)
+    buttons = [f"[{a.get('title', '')}]" for a in card.get("actions") or [] if isinstance(a, dict)]
+    if buttons:
+        lines.append(" ".join(buttons))
+    return "\n".join(lines)
+
+
+def _card_lines(elements: Any, lines: list[str]) -> None:
+    for element in elements if isinstance(elements, list) else []:
+        if not isinstance(element, dict):
+            continue
+        kind = element.get("type")
+        if kind == "TextBlock":
+            lines.append(str(element.get("text", "")))
+        elif kind == "RichTextBlock":
+            lines.append("".join(str(run.get("text", "")) for run in element.get("inlines") or []))
+        elif kind == "FactSet":
+            lines.extend(f"{f.get('title')}: {f.get('value')}" for f in element.get("facts") or [])
+        elif kind in ("Container", "Column"):
+            _card_lines(element.get("items"), lines)
+        elif kind == "ColumnSet":
+            for column in element.get("columns") or []:
+                _card_lines(column.get("items"), lines)
+        elif kind == "ActionSet":
+            lines.append(" ".join(f"[{a.get('title', '')}]" for a in element.get("actions") or []))
+        elif isinstance(kind, str) and kind.startswith("Input."):
+            choices = ", ".join(str(c.get("title")) for c in element.get("choices") or [])
+            lines.append(
+                f"<{element.get('label') or element.get('placeholder') or element.get('id')}>"
+                + (f" ({choices})" if choices else "")
+            )
+
+
+def activity_to_text(activity: Mapping[str, Any]) -> str:
+    """A sent activity as plain text: its text, then each card's lines."""
+    parts = [str(activity["text"])] if activity.get("text") else []
+    for attachment in activity.get("attachments") or []:
+        if isinstance(attachment, dict) and isinstance(attachment.get("content"), dict):
+            parts.append(card_to_text(attachment["content"]))
+    return "\n".join(parts)
