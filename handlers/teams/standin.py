@@ -594,6 +594,9 @@ class FakeTeams:
         if not isinstance(payload, dict):
             return self._refuse_call(call, 400, "BadArgument", "the body is not a JSON object")
         reply = self._perform(call, payload)
+        with self._cond:
+            call.status = reply.status
+            self._cond.notify_all()
         reply.latency = self.latency
         return reply
 
