@@ -216,15 +216,19 @@ class TeamsBridge:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True, name="teams-sdk")
         self._routes = _RouteCatcher()
         self._app: App | None = None
+        self._starting = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
     def start(self) -> TeamsBridge:
         """Start the loop, build the SDK app on it and `await app.initialize()`. Idempotent."""
-        if self._app is None:
-            if not self._thread.is_alive():
-                self._thread.start()
-            self._app = self._call(self._build(), timeout=60)
+        if self._app is not None:
+            return self
+        with self._starting:  # the first requests may arrive together on several server threads
+            if self._app is None:
+                if not self._thread.is_alive():
+                    self._thread.start()
+                self._app = self._call(self._build(), timeout=60)
         return self
 
     def close(self) -> None:

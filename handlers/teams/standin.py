@@ -78,7 +78,7 @@ class ConnectorCall:
     path: str
     body: Any
     authorization: str | None
-    status: int
+    status: int  # 0 while the stand-in is still answering it
     at: float
     conversation_id: str | None = None
     activity_id: str | None = None  # the activity replied to or updated; for sends, the new id
@@ -538,7 +538,7 @@ class FakeTeams:
     def _token(self, path: str, body: bytes, headers: Mapping[str, str]) -> _Reply:
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         tenant = path.strip("/").split("/")[0]
-        call = ConnectorCall("token", "POST", path, {**form, "client_secret": "***"}, None, 200, time.time())
+        call = ConnectorCall("token", "POST", path, {**form, "client_secret": "***"}, None, 0, time.time())
         call.conversation_id = tenant
         failed = self._record(call)
         if failed is not None:
@@ -560,8 +560,10 @@ class FakeTeams:
             "jti": uuid.uuid4().hex,
         }
         token = jwt.encode(claims, self._signing_key, algorithm="RS256", headers={"kid": LOGIN_KID})
-        with self._lock:
+        with self._cond:
             self._issued[token] = now + self.token_lifetime
+            call.status = 200
+            self._cond.notify_all()
         answer = {"token_type": "Bearer", "expires_in": self.token_lifetime, "access_token": token}
         return _json({**answer, "ext_expires_in": self.token_lifetime})
 
@@ -581,7 +583,7 @@ class FakeTeams:
         operation, conversation, activity_id = _operation(method, parts)
         if operation is None:
             return _error(404, "NotFound", "no such connector operation")
-        call = ConnectorCall(operation, method, path, payload, authorization, 200, time.time(), conversation)
+        call = ConnectorCall(operation, method, path, payload, authorization, 0, time.time(), conversation)
         call.activity_id = activity_id
         call.reply_to = activity_id if operation == "reply" else None
         failed = self._record(call)
