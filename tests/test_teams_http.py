@@ -142,7 +142,7 @@ def test_an_activity_type_the_bot_does_not_use_gets_200_and_is_ignored(
     novel = teams.fake.message(MEGAN, "", type="somethingTeamsInventsNext")
     assert teams.post(typing)[0] == 200
     assert teams.post(novel)[0] == 200
-    assert core.commands == [] and teams.fake.calls("send") == []
+    assert core.commands == [] and core.seen == [] and teams.fake.calls("send") == []
 
 
 def test_a_command_after_an_at_mention_in_a_channel(teams: LoopbackTeams, core: Core) -> None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("metbot.teams")
 
 PLATFORM = "teams"
+USED = frozenset({"message", "invoke", "conversationUpdate", "installationUpdate"})
 HELP = ("met", "help")  # what a message that names no command gets
 SORRY = "Something went wrong on my side and nothing was changed. Please try again in a minute."
 _MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
@@ -202,8 +203,8 @@ class TeamsEdge:
     async def turn(self, ctx: Any) -> Any:
         activity = ctx.activity.model_dump(by_alias=True, exclude_none=True, mode="json")
         facts = facts_of(activity)
-        if facts.who is None:
-            return None  # no user to act for (a bot-to-bot or system activity): acknowledged, ignored
+        if facts.who is None or facts.activity_type not in USED:
+            return None  # no user to act for, or an activity the bot does not use: acknowledged, ignored
         try:
             if self.on_seen is not None:
                 await asyncio.to_thread(self.on_seen, facts.who, facts)
