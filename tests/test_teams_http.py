@@ -336,3 +336,14 @@ def test_the_outbound_token_is_cached_until_shortly_before_it_expires() -> None:
     assert call.body["scope"] == "https://api.botframework.com/.default"
     assert call.body["grant_type"] == "client_credentials" and call.body["client_id"] == fake.app_id
     assert call.path == "/botframework.com/oauth2/v2.0/token"
+
+
+def test_a_token_claiming_another_issuer_is_refused_without_fetching_anyones_keys(
+    teams: LoopbackTeams, core: Core
+) -> None:
+    activity = teams.fake.message(MEGAN, "met Jane")
+    entra = teams.fake.mint(issuer=f"{teams.fake.login_url}/{MEGAN.tenant_id}/v2.0", tid=MEGAN.tenant_id)
+    asked = len(teams.fake.requests)
+    status, _ = teams.fake.post(teams.url, activity, token=entra)
+    assert status == 401 and core.commands == []
+    assert teams.fake.requests[asked:] == []  # no signing keys fetched for a tenant the caller named

@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
+import jwt
 
 from bot.settings import MissingSetting, Settings, secret
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("metbot.teams")
 
 BOT_SCOPE = "https://api.botframework.com/.default"
+BOT_ISSUER = "https://api.botframework.com"  # the issuer of every Bot Connector token (PUBLIC cloud)
 MESSAGING_ENDPOINT = "/api/messages"
 REFRESH_MARGIN = 300.0  # seconds before expiry at which a cached outbound token is replaced
 ACK_TIMEOUT = 15.0  # the most a request thread waits for the SDK; Teams gives invokes 5 s
@@ -179,6 +181,20 @@ class _RouteCatcher:
         """Nothing to stop: the WSGI server is ours."""
 
 
+def _from_bot_framework(headers: Mapping[str, str]) -> bool:
+    """A cheap pre-filter, not the check (the SDK does that): a token that does not even claim the Bot
+    Framework as its issuer is refused here. Otherwise the SDK would treat it as an Agent 365 Entra token
+    and fetch that tenant's signing keys, synchronously on its loop, for any `tid` a caller invents."""
+    authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    if not authorization.startswith("Bearer "):
+        return True  # the SDK answers 401 itself
+    try:
+        claims = jwt.decode(authorization.removeprefix("Bearer "), options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        return True  # malformed: the SDK refuses it without any fetch
+    return claims.get("iss") == BOT_ISSUER
+
+
 def _json_answer(status: int, payload: Any) -> Answer:
     body = b"" if payload is None else json.dumps(payload).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8"} if body else {}
@@ -256,6 +272,7 @@ class TeamsBridge:
         cloud = with_overrides(
             PUBLIC,
             openid_metadata_url=self.settings.teams_openid_metadata_url,
+            login_endpoint=self.settings.teams_login_url.rstrip("/"),
             login_tenant=self.settings.teams_tenant_id,
         )
         app = App(
@@ -305,6 +322,8 @@ class TeamsBridge:
             return _json_answer(400, {"error": "The body must be a JSON activity."})
         if not isinstance(activity, dict):
             return _json_answer(400, {"error": "The body must be a JSON activity."})
+        if not _from_bot_framework(headers):
+            return _json_answer(401, {"error": "Unauthorized"})
         route = self._routes.routes[MESSAGING_ENDPOINT]
         lowered = {key.lower(): value for key, value in headers.items()}
         request: HttpRequest = {"body": activity, "headers": lowered}

@@ -228,6 +228,7 @@ class FakeTeams:
         self.latency = latency
         self.token_lifetime = TOKEN_LIFETIME
         self.internal_errors: list[str] = []
+        self.requests: list[tuple[str, str]] = []  # (method, path) of everything asked, keys and metadata too
         self._signing_key = _key("signing")
         self._stranger_key = _key("stranger")
         self._calls: list[ConnectorCall] = []
@@ -303,10 +304,12 @@ class FakeTeams:
         expires_in: int = 3600,
         unknown_key: bool = False,
         issuer: str = BOT_ISSUER,
+        **claims: Any,
     ) -> str:
         """A Bot Framework–shaped RS256 token, as the Bot Connector service signs its calls to the bot."""
         now = int(time.time())
-        claims: dict[str, Any] = {
+        claims = {
+            **claims,
             "iss": issuer,
             "aud": audience or self.app_id,
             "iat": now - 5,
@@ -332,10 +335,13 @@ class FakeTeams:
                 return self.mint("https://smba.trafficmanager.net/emea/")
         raise ValueError(f"unknown forgery {forgery!r}")
 
-    def headers_for(self, activity: Mapping[str, Any], forgery: Forgery | None = None) -> dict[str, str]:
-        """The request headers Teams would send with `activity` (or with a forged token)."""
+    def headers_for(
+        self, activity: Mapping[str, Any], forgery: Forgery | None = None, token: str | None = None
+    ) -> dict[str, str]:
+        """The request headers Teams would send with `activity` (or with a forged, or the given, token)."""
         service_url = str(activity.get("serviceUrl") or self.service_url)
-        token = self.forge(forgery, service_url) if forgery else self.mint(service_url)
+        if token is None:
+            token = self.forge(forgery, service_url) if forgery else self.mint(service_url)
         headers = {"Content-Type": "application/json"}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -347,10 +353,11 @@ class FakeTeams:
         activity: Mapping[str, Any] | bytes,
         forgery: Forgery | None = None,
         timeout: float = 30,
+        token: str | None = None,
     ) -> tuple[int, Any]:
-        """POST an activity to the bot under test (signed, or forged) and return (status, decoded body)."""
+        """POST an activity to the bot under test (signed, forged, or with `token`): (status, decoded body)."""
         body = activity if isinstance(activity, bytes) else json.dumps(activity).encode("utf-8")
-        headers = self.headers_for({} if isinstance(activity, bytes) else activity, forgery)
+        headers = self.headers_for({} if isinstance(activity, bytes) else activity, forgery, token)
         parts = urlsplit(url)
         conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
         try:
@@ -493,6 +500,8 @@ class FakeTeams:
 
     def _route(self, method: str, raw_path: str, body: bytes, headers: Mapping[str, str]) -> _Reply:
         path = urlsplit(raw_path).path
+        with self._lock:
+            self.requests.append((method, path))
         if method == "GET" and path == "/v1/.well-known/openidconfiguration":
             return _json(self._openid_document())
         if method == "GET" and path == "/v1/.well-known/keys":
