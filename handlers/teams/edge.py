@@ -210,9 +210,8 @@ class TeamsEdge:
                 await asyncio.to_thread(self.on_seen, facts.who, facts)
             return await self._dispatch(ctx, activity, facts)
         except Exception as error:  # the user gets a kind answer; the log names the failure, not their text
-            log.exception(
-                "teams activity failed", extra={"action": facts.activity_type, "error": type(error).__name__}
-            )
+            where = {"team": facts.who.workspace, "user": facts.who.user, "action": facts.activity_type}
+            log.exception("teams activity failed", extra={**where, "error": type(error).__name__})
             return await self._sorry(ctx, activity)
 
     async def _dispatch(self, ctx: Any, activity: dict[str, Any], facts: ActivityFacts) -> Any:
@@ -264,13 +263,13 @@ class TeamsEdge:
             return _invoke(await self._card_answer(ctx, result))
         if name == "task/fetch":
             data = _dict(value.get("data"))
-            return _invoke(await self._open(facts, str(data.get(cards.OPEN_COMMAND) or "met"), data))
+            command = data.get(cards.OPEN_COMMAND)
+            return _invoke(await self._open(facts, command if command in COMMAND_NAMES else "met", data))
         if name == "composeExtension/fetchTask":
             return _invoke(await self._open(facts, "met", {}))
         if name in ("task/submit", "composeExtension/submitAction"):
-            return _invoke(
-                await self._submit(ctx, _dict(value.get("data")), extension=name.startswith("compose"))
-            )
+            data = _dict(value.get("data"))
+            return _invoke(await self._submit(ctx, facts.who, data, extension=name.startswith("compose")))
         return None
 
     async def _card_answer(self, ctx: Any, result: Result) -> dict[str, Any]:
@@ -292,13 +291,13 @@ class TeamsEdge:
             return cards.dialog_response(result)
         return {"task": {"type": "message", "value": _summary(result) or "Done."}}
 
-    async def _submit(self, ctx: Any, data: dict[str, Any], *, extension: bool) -> dict[str, Any] | None:
+    async def _submit(
+        self, ctx: Any, who: Who, data: dict[str, Any], *, extension: bool
+    ) -> dict[str, Any] | None:
         form_id = data.get(cards.FORM_ID)
         if not isinstance(form_id, str):
             return {"task": {"type": "message", "value": "That form has expired; please open it again."}}
         values = {k: v for k, v in data.items() if k not in (cards.FORM_ID, cards.FORM_CONTEXT, "msteams")}
-        who = facts_of(ctx.activity.model_dump(by_alias=True, exclude_none=True, mode="json")).who
-        assert who is not None
         payload = {"context": data.get(cards.FORM_CONTEXT) or "", "values": values}
         result = await asyncio.to_thread(self.on_action, who, form_id, payload)
         if isinstance(result, tuple):
