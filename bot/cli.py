@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         help="at most this many DMs per second (default 20: Slack's allowance)",
     )
     sub.add_parser("demo", help="the whole story offline, printed as a conversation")
+    teams_app = sub.add_parser("teams-app", help="write the Teams app package (manifest.json and icons)")
+    teams_app.add_argument("--host", required=True, help="the public host serving /api/messages")
+    teams_app.add_argument("--out", default="metbot-teams.zip", help="the zip to write")
     return parser
 
 
@@ -52,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return socket(settings)
         if args.command == "nudge":
             return nudge(settings, args.now, rate=args.rate)
+        if args.command == "teams-app":
+            return teams_app(settings, host=args.host, out=args.out)
     except MissingSetting as problem:
         print(f"metbot: {problem}", file=sys.stderr)
         return 2
@@ -82,6 +87,17 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     finally:
         scheduler.shutdown(wait=False)
         server.close()
+    return 0
+
+
+def teams_app(settings: Settings, *, host: str, out: str) -> int:
+    """Write the Teams app package to upload in Teams (or the Developer Portal)."""
+    from pathlib import Path
+
+    from handlers.teams.package import build_package
+
+    written = build_package(settings.teams_app_id, host, Path(out))
+    print(f"metbot: wrote {written} (manifest.json, color.png, outline.png) for https://{host}/api/messages.")
     return 0
 
 

@@ -27,6 +27,29 @@ class Settings(BaseSettings):
     # Team figures and the roundup's breakdown counts appear only for groups at least this big, so nobody
     # can subtract their own figures from the team's and read a colleague's.
     metbot_min_group: int = 5
+    # Microsoft Teams (DESIGN.md "Microsoft Teams — the second edge"): on when the app id and password are set.
+    teams_app_id: str | None = None
+    teams_app_password: SecretStr | None = None
+    teams_tenant_id: str = "botframework.com"
+    teams_openid_metadata_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    teams_login_url: str = "https://login.microsoftonline.com"
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams is served when both the bot's Entra app id and its client secret are set."""
+        return bool((self.teams_app_id or "").strip() and secret(self.teams_app_password))
+
+    def require_teams(self) -> None:
+        """The Teams edge needs the bot's app id and client secret."""
+        if not (self.teams_app_id or "").strip():
+            raise MissingSetting(
+                "TEAMS_APP_ID is not set: copy the bot's Microsoft App ID from its Azure Bot resource "
+                "or the Teams Developer Portal."
+            )
+        if not secret(self.teams_app_password):
+            raise MissingSetting(
+                "TEAMS_APP_PASSWORD is not set: create a client secret for the bot's Entra app registration."
+            )
 
     @property
     def oauth_enabled(self) -> bool:

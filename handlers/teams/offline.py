@@ -1,0 +1,72 @@
+"""The Teams edge on loopback: the stand-in, the SDK bridge and a WSGI server on /api/messages.
+
+Used by the tests and the benchmarks (and the demo later) to drive the real SDK over real HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from waitress.server import create_server
+
+from bot.settings import Settings
+from handlers.teams.http import wsgi_app
+from handlers.teams.sdk import MESSAGING_ENDPOINT, TeamsBridge
+from handlers.teams.standin import FakeTeams, Forgery
+
+
+def loopback_settings(fake: FakeTeams, **extra: Any) -> Settings:
+    """Settings pointing the Teams edge at `fake` (and nothing read from the environment's .env)."""
+    values: dict[str, Any] = {
+        "teams_app_id": fake.app_id,
+        "teams_app_password": fake.app_password,
+        "teams_login_url": fake.login_url,
+        "teams_openid_metadata_url": fake.openid_metadata_url,
+        **extra,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class LoopbackTeams:
+    """FakeTeams + TeamsBridge(configure) + waitress serving `handle_activity` on 127.0.0.1."""
+
+    def __init__(self, configure: Callable[[Any], None] | None = None, threads: int = 4) -> None:
+        self.fake = FakeTeams()
+        self._configure = configure
+        self._threads = threads
+        self.bridge: TeamsBridge | None = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> LoopbackTeams:
+        self.fake.start()
+        self.bridge = TeamsBridge(loopback_settings(self.fake), self._configure).start()
+        self._server = create_server(
+            wsgi_app(self.bridge.handle_activity), host="127.0.0.1", port=0, threads=self._threads
+        )
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name="teams-wsgi")
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            if self._thread is not None and self._thread.is_alive():
+                # Close inside waitress's loop thread: closed from here, its select() sees a dead socket.
+                self._server.trigger.pull_trigger(self._server.close)
+            else:
+                self._server.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self.bridge is not None:
+            self.bridge.close()
+        self.fake.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.effective_port}{MESSAGING_ENDPOINT}"
+
+    def post(self, activity: dict[str, Any] | bytes, forgery: Forgery | None = None) -> tuple[int, Any]:
+        """Send an activity to the bot as Teams would (signed), or with a forged token."""
+        return self.fake.post(self.url, activity, forgery)
