@@ -33,6 +33,11 @@ class ContactRecord:
     due_on: date | None
     added_at: datetime
     meetings: int
+    title: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    rhythm_days: int | None = None
+    about: str | None = None  # the contact's own notes (not a meeting's)
     last_met_on: date | None = None
     event: str | None = None
     next_step: str | None = None
@@ -100,6 +105,11 @@ def export_contacts(session: Session, member_id: int) -> list[ContactRecord]:
                 due_on=c.due_on,
                 added_at=c.created_at,
                 meetings=int(n or 0),
+                title=c.title,
+                phone=c.phone,
+                url=c.url,
+                rhythm_days=c.rhythm_days,
+                about=c.notes,
                 last_met_on=m.met_on if m else None,
                 event=m.event if m else None,
                 next_step=m.next_step if m else None,
@@ -196,6 +206,11 @@ class NewContact:
     name_key: str
     company: str | None = None
     email: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    rhythm_days: int | None = None
+    about: str | None = None  # notes about the person, kept on the contact
     stage: str = "know"
     phase: str = "check_in"
     due_on: date | None = None
@@ -239,6 +254,11 @@ def import_contacts(session: Session, member_id: int, rows: list[NewContact], no
                     "name_key": r.name_key,
                     "company": r.company,
                     "email": r.email,
+                    "title": r.title,
+                    "phone": r.phone,
+                    "url": r.url,
+                    "rhythm_days": r.rhythm_days,
+                    "notes": r.about,
                     "linked_user_id": None,
                     "stage": r.stage,
                     "phase": r.phase,
