@@ -60,6 +60,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "org",
         "employer",
         "company_name",
+        "firma",  # German Excel
+        "unternehmen",
     ),
     "title": ("job_title", "organization_title", "organization_1_title", "position", "title", "role"),
     "email": (
@@ -82,6 +84,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "home_phone",
         "phone_number",
         "telephone",
+        "telefon",
     ),
     "url": (
         "url",
@@ -105,7 +108,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "offer": ("offer",),
     "offer_kind": ("offer_kind",),
     "connection": ("connection",),
-    "notes": ("notes", "note"),
+    "notes": ("notes", "note", "notizen"),
     "added_on": ("added_on", "connected_on", "date_added"),
 }
 NAME_FIELDS = ("name", "first_name", "last_name")
@@ -387,19 +390,20 @@ def stay_in_touch(contacts: list[NewContact], today: date, work_days: str = "123
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def columns_of(header: list[str]) -> dict[str, int]:
-    """Our field → the index of the best column for it."""
+def columns_of(header: list[str]) -> dict[str, list[int]]:
+    """Our field → the columns that may carry it, best first (a row uses the first one it fills)."""
     keys = [heading_key(h) for h in header]
-    columns: dict[str, int] = {}
+    columns: dict[str, list[int]] = {}
     for name, headings in FIELDS.items():
-        for heading in headings:
-            if heading in keys:
-                columns[name] = keys.index(heading)
-                break
+        found = [keys.index(h) for h in headings if h in keys]
+        if name == "title" and len(found) > 1 and "title" in keys:
+            found.remove(keys.index("title"))  # Outlook's "Title" is Mr/Dr when "Job Title" is beside it
+        if found:
+            columns[name] = found
     return columns
 
 
-def find_header(text: str) -> tuple[list[list[str]], int, dict[str, int]] | None:
+def find_header(text: str) -> tuple[list[list[str]], int, dict[str, list[int]]] | None:
     """The rows, where the headings are (the first row naming a name column, within the first few), and the
     columns; for the first delimiter that finds them."""
     for delimiter in DELIMITERS:
@@ -411,9 +415,9 @@ def find_header(text: str) -> tuple[list[list[str]], int, dict[str, int]] | None
     return None
 
 
-def unused_columns(header: list[str], columns: dict[str, int], records: list[list[str]]) -> list[str]:
+def unused_columns(header: list[str], columns: dict[str, list[int]], records: list[list[str]]) -> list[str]:
     """Headings we don't read whose column has something in it (empty ones aren't worth a word)."""
-    used = set(columns.values())
+    used = {i for found in columns.values() for i in found}
     filled = Counter(i for record in records for i, cell in enumerate(record) if cell.strip())
     return [
         h.strip()
@@ -422,13 +426,13 @@ def unused_columns(header: list[str], columns: dict[str, int], records: list[lis
     ]
 
 
-def row_values(record: list[str], columns: dict[str, int]) -> dict[str, str | None]:
-    values = {
-        key: clean(record[i] if i < len(record) else None, multiline=key == "notes")
-        for key, i in columns.items()
-    }
-    for key in MULTI_VALUED:
-        values[key] = first_of(values.get(key))
+def row_values(record: list[str], columns: dict[str, list[int]]) -> dict[str, str | None]:
+    """The row's value for each field: from the first of its columns that has one."""
+    values: dict[str, str | None] = {}
+    for key, found in columns.items():
+        cells = (clean(record[i], multiline=key == "notes") for i in found if i < len(record))
+        value = next((c for c in cells if c), None)
+        values[key] = first_of(value) if key in MULTI_VALUED else value
     return values
 
 
