@@ -8,12 +8,12 @@ back from a button is checked against the acting member before anything is shown
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
 from bot.cadence import RHYTHM_BY_STAGE, local_today
@@ -46,6 +46,7 @@ PAGE_SIZE = 10
 MAX_RESULTS = 10
 MAX_QUERY = 100
 MAX_TIMELINE = 20
+MAX_TIMELINE_TEXT = 2800  # a message section holds 3,000 characters, with the title
 MIN_TYPO_SCORE = 75.0  # rapidfuzz's 0–100 similarity a word needs to count as a typo of the query
 # How much a match in each field counts: a name match ranks above the same word in a note.
 WEIGHTS = {"name": 1.0, "company": 0.9, "title": 0.85, "event": 0.85, "email": 0.8, "notes": 0.75}
@@ -85,79 +86,112 @@ OUTCOME_LINES = {"met": "they met", "closed": "closed business", "no_deal": "no 
 
 # --- matching -----------------------------------------------------------------------------------
 
+WORD = re.compile(r"[\w@.\-]+")
+Haystack = tuple[tuple[str, str, tuple[str, ...]], ...]  # (field, folded text, its words; none for notes)
+
 
 def folded(text: str) -> str:
     """Lower case without accents, so "jose" finds José and "NUNEZ" finds Núñez."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def words(text: str) -> list[str]:
-    return "".join(ch if ch.isalnum() or ch in "@.-_" else " " for ch in text).split()
+def haystack(entry: store.SearchEntry) -> Haystack:
+    """Everything a contact can be found by, folded once per search."""
+    short = [("name", entry.name), ("company", entry.company), ("title", entry.title), ("email", entry.email)]
+    short += [("event", e) for e in entry.events]
+    out = [(field, f, tuple(WORD.findall(f))) for field, value in short if value and (f := folded(value))]
+    out += [("notes", folded(n), ()) for n in (entry.about, *entry.notes) if n]
+    return tuple(out)
 
 
-def field_score(query: str, text: str, *, typos: bool = True) -> float:
-    """How well one folded query matches one field: a whole word 100, a word's start 95, anywhere inside
-    90, a typo (rapidfuzz's similarity to a word, or to the whole field) its similarity; else 0."""
-    target = folded(text)
-    tokens = words(target)
-    if not tokens:
+@dataclass(frozen=True)
+class Query:
+    """One folded query word (or the whole query), with its whole-word and word-start patterns."""
+
+    text: str
+    word: re.Pattern[str]
+    start: re.Pattern[str]
+
+    @classmethod
+    def of(cls, text: str) -> Query:
+        escaped = re.escape(text)
+        return cls(text, re.compile(rf"(?<!\w){escaped}(?!\w)"), re.compile(rf"(?<!\w){escaped}"))
+
+
+def field_score(query: Query, target: str) -> float:
+    """How well the query matches one field word for word: a whole word 100, a word's start 95, anywhere
+    inside 90 (from three characters); else 0. Typos are scored apart, for all contacts at once."""
+    q = query.text
+    if q not in target:  # a plain substring test first: the word patterns only run where it can match
         return 0.0
-    if query == target or query in tokens:
+    if q == target or query.word.search(target):
         return 100.0
-    if any(t.startswith(query) for t in tokens):
+    if query.start.search(target):
         return 95.0
-    if len(query) < 3:
-        return 0.0
-    if query in target:
-        return 90.0
-    if not typos:
-        return 0.0
-    best = max(fuzz.ratio(query, target), *(fuzz.ratio(query, t) for t in tokens))
-    return best * 0.9 if best >= MIN_TYPO_SCORE else 0.0
+    return 90.0 if len(q) >= 3 else 0.0
 
 
-def fields_of(entry: store.SearchEntry) -> Iterable[tuple[str, str]]:
-    yield "name", entry.name
-    for field, value in (("company", entry.company), ("title", entry.title), ("email", entry.email)):
-        if value:
-            yield field, value
-    for event in entry.events:
-        yield "event", event
-    for note in (entry.about, *entry.notes):
-        if note:
-            yield "notes", note
+Match = tuple[float, str]  # weighted score, the field it came from
 
 
-def best_match(query: str, entry: store.SearchEntry) -> tuple[float, str]:
-    """The entry's best weighted score for the query, and the field it came from."""
-    best, where = 0.0, ""
-    for field, value in fields_of(entry):
-        score = field_score(query, value, typos=field != "notes") * WEIGHTS[field]
-        if score > best:
-            best, where = score, field
+class Typos:
+    """Every word of every contact's short fields (not notes) in one list, so rapidfuzz compares a query
+    with all of them in one call, in C: a typo's score is its similarity × 0.9, from MIN_TYPO_SCORE up."""
+
+    def __init__(self, hays: list[Haystack]) -> None:
+        self.choices: list[str] = []
+        self.owners: list[tuple[int, str]] = []
+        for i, hay in enumerate(hays):
+            for field, target, tokens in hay:
+                if field != "notes":
+                    for word in (target, *tokens) if len(tokens) > 1 else (target,):
+                        self.choices.append(word)
+                        self.owners.append((i, field))
+
+    def scores(self, query: str) -> dict[int, Match]:
+        if len(query) < 3:
+            return {}
+        best: dict[int, Match] = {}
+        found = process.extract(
+            query, self.choices, scorer=fuzz.ratio, score_cutoff=MIN_TYPO_SCORE, limit=None
+        )
+        for _, similarity, k in found:
+            i, field = self.owners[k]
+            weighted = similarity * 0.9 * WEIGHTS[field]
+            if weighted > best.get(i, (0.0, ""))[0]:
+                best[i] = (weighted, field)
+        return best
+
+
+def best_match(query: Query, hay: Haystack, typo: Match | None) -> Match:
+    """The contact's best weighted score for the query, and the field it came from."""
+    best, where = typo or (0.0, "")
+    for field, target, _ in hay:
+        found = field_score(query, target) * WEIGHTS[field]
+        if found > best:
+            best, where = found, field
     return best, where
 
 
-def score(query: str, entry: store.SearchEntry) -> tuple[float, str]:
-    """The whole query anywhere, or else every word of it somewhere ("jane acme"), scored by its weakest."""
-    whole = best_match(query, entry)
-    parts = words(query)
-    if len(parts) < 2:
-        return whole
-    each = [best_match(p, entry) for p in parts]
-    if all(s > 0 for s, _ in each):
-        weakest = min(each)
-        if weakest[0] > whole[0]:
-            return weakest[0], each[0][1]
-    return whole
-
-
 def ranked(query: str, entries: list[store.SearchEntry]) -> list[tuple[store.SearchEntry, str]]:
-    """The entries that match, best first (then by name), each with the field that matched best."""
-    wanted = folded(" ".join(query.split()))
-    scored = [(score(wanted, e), e) for e in entries]
-    hits = [(s, where, e) for (s, where), e in scored if s > 0]
+    """The entries that match, best first (then by name), each with the field that matched best.
+
+    The whole query anywhere, or else every word of it somewhere ("jane acme"), scored by its weakest."""
+    text = folded(" ".join(query.split()))
+    queries = [Query.of(text)] + ([Query.of(w) for w in text.split()] if len(text.split()) > 1 else [])
+    hays = [haystack(e) for e in entries]
+    typos = Typos(hays)
+    typo_scores = [typos.scores(q.text) for q in queries]
+    hits = []
+    for i, (entry, hay) in enumerate(zip(entries, hays, strict=True)):
+        whole, *parts = (best_match(q, hay, typo_scores[n].get(i)) for n, q in enumerate(queries))
+        weakest = min(parts) if parts else whole
+        found, where = weakest if weakest[0] > whole[0] else whole
+        if found > 0:
+            hits.append((found, where, entry))
     hits.sort(key=lambda h: (-h[0], folded(h[2].name), h[2].contact_id))
     return [(e, where) for _, where, e in hits]
 
@@ -300,11 +334,18 @@ def details_section(d: store.ContactDetails, today: date) -> Section:
 
 
 def timeline_section(timeline: store.ContactTimeline, today: date) -> Section:
+    """Newest first, as many lines as fit one message section; the rest are counted, not cut mid-line."""
     lines = [line for e in timeline.entries if (line := timeline_line(e, timeline.details.name, today))]
     added = day_label(timeline.details.added_at.date(), today)
     if not lines:
         return Section(title="Timeline", text=f"Added {added}; nothing logged with them yet.")
-    shown = lines[:MAX_TIMELINE]
+    shown: list[str] = []
+    size = 0
+    for line in lines[:MAX_TIMELINE]:
+        if shown and size + len(line) + 1 > MAX_TIMELINE_TEXT:
+            break
+        shown.append(line)
+        size += len(line) + 1
     more = len(lines) - len(shown)
     return Section(
         title="Timeline",
