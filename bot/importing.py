@@ -155,6 +155,7 @@ class Parsed:
     problems: list[str] = field(default_factory=list)  # per row: any one refuses the whole file
     warnings: list[str] = field(default_factory=list)  # worth knowing, imported anyway
     unused: list[str] = field(default_factory=list)  # columns (or vCard properties) with data we don't keep
+    scheduled: set[str] = field(default_factory=set)  # name keys given a stay-in-touch date by us
     fatal: str | None = None  # the file as a whole can't be read
 
 
@@ -473,6 +474,24 @@ def parse_csv(text: str, today: date) -> Parsed:
 
 # Properties we read; the rest (ADR, BDAY, PHOTO, …) are listed as not used, bar a card's own bookkeeping.
 VCARD_USED = ("FN", "N", "ORG", "TITLE", "EMAIL", "TEL", "URL", "NOTE")
+# The vCard properties people's address books fill most, in words (any other is named as it is).
+VCARD_WORDS = {
+    "ADR": "addresses",
+    "BDAY": "birthdays",
+    "ANNIVERSARY": "anniversaries",
+    "PHOTO": "photos",
+    "LOGO": "logos",
+    "NICKNAME": "nicknames",
+    "GENDER": "gender",
+    "CATEGORIES": "groups",
+    "LABEL": "address labels",
+    "IMPP": "chat addresses",
+    "X-SOCIALPROFILE": "social profiles",
+    "RELATED": "related people",
+    "ROLE": "roles",
+    "GEO": "locations",
+    "TZ": "time zones",
+}
 VCARD_BOOKKEEPING = ("BEGIN", "END", "VERSION", "PRODID", "UID", "REV", "KIND", "X-ABLABEL", "X-ABUID")
 
 
@@ -567,7 +586,7 @@ def parse_vcard(text: str, today: date) -> Parsed:
             unused[name] += 1
     if number == 0:
         parsed.fatal = "I couldn't find any contact cards (BEGIN:VCARD … END:VCARD) in it."
-    parsed.unused = sorted(unused)
+    parsed.unused = sorted({VCARD_WORDS.get(name, name) for name in unused})
     return parsed
 
 
@@ -579,7 +598,9 @@ def parse_import(content: bytes, today: date, work_days: str = "12345") -> Parse
         if text.lstrip().upper().startswith("BEGIN:VCARD")
         else parse_csv(text, today)
     )
+    before = {c.name_key for c in parsed.contacts if c.due_on is None}
     parsed.contacts = stay_in_touch(parsed.contacts, today, work_days)
+    parsed.scheduled = {c.name_key for c in parsed.contacts if c.due_on is not None and c.name_key in before}
     return parsed
 
 
@@ -587,10 +608,11 @@ def parse_import(content: bytes, today: date, work_days: str = "12345") -> Parse
 
 
 HOW = (
-    "Share a CSV or vCard file with me here, in our direct messages: contacts.csv from /met export, any CSV "
-    f"whose first row has a name column (company, email and notes are optional), or a .vcf file. Up to "
-    f"{MAX_ROWS:,} contacts and {MAX_BYTES // (1024 * 1024)} MB a file. I'll show you what I found before "
-    "importing anything."
+    "Share a file with me here, in our direct messages, as your tools export it: LinkedIn's Connections.csv, "
+    "a Google Contacts or Outlook CSV, a vCard (.vcf) from your phone or address book, contacts.csv from "
+    f"/met export, or any CSV whose headings include a name. Up to {MAX_ROWS:,} contacts and "
+    f"{MAX_BYTES // (1024 * 1024)} MB a file. I'll show you what I found, and which columns I won't use, "
+    "before importing anything."
 )
 
 
@@ -648,16 +670,16 @@ def refused_reply(filename: str, parsed: Parsed, *, replace: bool = False) -> Re
 def unused_line(parsed: Parsed) -> str | None:
     if not parsed.unused:
         return None
-    what = "properties" if parsed.unit == "card" else "columns"
     names = ", ".join(parsed.unused[:SHOWN_UNUSED]) + (", …" if len(parsed.unused) > SHOWN_UNUSED else "")
-    return f"Not used: the {what} {names}. I keep names, company, title, e-mail, phone, web page and notes."
+    what = f"the cards' {names}" if parsed.unit == "card" else f"the columns {names}"
+    return f"Not used: {what}. I keep names, company, title, e-mail, phone, web page and notes."
 
 
-def check_in_note(new: list[NewContact], today: date) -> str:
+def check_in_note(new: list[NewContact], today: date, scheduled: set[str]) -> str:
     """When the imported contacts will come up for a stay-in-touch, in the user's words."""
-    days = sorted(c.due_on for c in new if c.due_on is not None and c.phase in ACTIVE_PHASES)
+    days = sorted(c.due_on for c in new if c.due_on is not None and c.name_key in scheduled)
     if not days:
-        return "They come in as they are in the file: I'll keep their follow-up state."
+        return "They keep the follow-up state the file gives them."
     rhythms = ", ".join(f"{stage.title()} every {n} days" for stage, n in RHYTHM_BY_STAGE.items())
     when = (
         f"on {day_label(days[0], today)}"
@@ -695,7 +717,7 @@ def preview_reply(file: IncomingFile, parsed: Parsed, known: set[str], today: da
                 Button("import.confirm", "Confirm import", file.file_id, style="primary"),
                 Button("import.cancel", "Cancel", file.file_id),
             ),
-            note=check_in_note(new, today),
+            note=check_in_note(new, today, parsed.scheduled),
         )
     )
     return Reply(headline=headline, sections=tuple(sections))

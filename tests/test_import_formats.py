@@ -167,8 +167,8 @@ UNUSED: dict[str, tuple[str, ...]] = {
     "google_contacts_old.csv": ("Group Membership",),
     "outlook_com_contacts.csv": ("Title", "Business City"),
     "outlook_desktop_contacts.csv": ("Title", "Birthday", "E-mail Display Name"),
-    "contacts_v3.vcf": ("ADR", "BDAY"),
-    "contacts_v4.vcf": ("GENDER",),
+    "contacts_v3.vcf": ("the cards' addresses, birthdays",),  # ADR and BDAY, in words
+    "contacts_v4.vcf": ("the cards' gender",),
     "excel_semicolons.csv": (),
 }
 
