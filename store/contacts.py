@@ -55,22 +55,35 @@ def search_entries(session: Session, member_id: int) -> list[SearchEntry]:
         if note:
             notes.setdefault(contact_id, []).append(note)
         last_met.setdefault(contact_id, met_on)
+    columns = (
+        Contact.id,
+        Contact.name,
+        Contact.company,
+        Contact.title,
+        Contact.email,
+        Contact.notes,
+        Contact.stage,
+        Contact.phase,
+        Contact.due_on,
+    )
     return [
         SearchEntry(
-            contact_id=c.id,
-            name=c.name,
-            company=c.company,
-            title=c.title,
-            email=c.email,
-            about=c.notes,
-            events=tuple(events.get(c.id, ())),
-            notes=tuple(notes.get(c.id, ())),
-            stage=c.stage,
-            phase=c.phase,
-            due_on=c.due_on,
-            last_met_on=last_met.get(c.id),
+            contact_id=cid,
+            name=name,
+            company=company,
+            title=title,
+            email=email,
+            about=about,
+            events=tuple(events.get(cid, ())),
+            notes=tuple(notes.get(cid, ())),
+            stage=stage,
+            phase=phase,
+            due_on=due_on,
+            last_met_on=last_met.get(cid),
         )
-        for c in session.scalars(select(Contact).where(Contact.member_id == member_id).order_by(Contact.id))
+        for cid, name, company, title, email, about, stage, phase, due_on in session.execute(
+            select(*columns).where(Contact.member_id == member_id).order_by(Contact.id)
+        )
     ]
 
 
