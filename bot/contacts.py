@@ -62,7 +62,7 @@ FILTER_WORDS = {
     "trust": "trust",
 }
 FILTER_TITLES = {"": "Your contacts", "due": "Due now", "cold": "Gone cold"} | {
-    s: f"{label}: your contacts at {label}" for s, label in STAGE_LABEL.items()
+    s: f"Your contacts at {label}" for s, label in STAGE_LABEL.items()
 }
 EMPTY = {
     "": "No contacts yet. Log your first meeting: /met Jane Doe (Acme) at BNI breakfast; next step: coffee",
@@ -86,7 +86,7 @@ OUTCOME_LINES = {"met": "they met", "closed": "closed business", "no_deal": "no 
 
 # --- matching -----------------------------------------------------------------------------------
 
-WORD = re.compile(r"[\w@.\-]+")
+WORD = re.compile(r"\w+")
 Haystack = tuple[tuple[str, str, tuple[str, ...]], ...]  # (field, folded text, its words; none for notes)
 
 

@@ -298,7 +298,7 @@ def test_the_list_filters_and_shows_what_is_due(bot: OfflineBot) -> None:
         "Person 19",
     }
     trust = book(bot).contacts(who(), 1, "trust")
-    assert trust.headline == "Trust: your contacts at Trust (3)"
+    assert trust.headline == "Your contacts at Trust (3)"
     assert book(bot).contacts(who(BOB), 1, "due").headline == "Nobody is due right now: you're up to date."
     assert "I can list" in book(bot).contacts(who(), 1, "evil").sections[0].text
 
