@@ -50,7 +50,7 @@ WORDS = [
 ]
 QUERIES = ("jane", "jnae", "núñez", "company 42", "espresso", "jane company 7", "zzyzx")
 TARGET_MS = 1000.0
-WHO = Who("T0BENCH", "U0BENCH")
+WHO = Who(platform="slack", workspace="T0BENCH", user="U0BENCH")
 
 
 def seeded(n: int, folder: Path) -> ContactBook:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Column, ColumnElement, Select, Table, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from store.meetings import MeetingValues
 from store.models import Base, Breakdown, Contact, FollowUp, Meeting, Member, Referral
@@ -317,7 +317,7 @@ class Footprint:
     breakdowns: int
 
 
-def _count(session: Session, column: Column[int] | ColumnElement[int], where: ColumnElement[bool]) -> int:
+def _count(session: Session, column: InstrumentedAttribute[int], where: ColumnElement[bool]) -> int:
     return int(session.scalar(select(func.count(column)).where(where)) or 0)
 
 

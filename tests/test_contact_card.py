@@ -41,7 +41,7 @@ def book(bot: OfflineBot) -> ContactBook:
 
 
 def who(user: str = ALICE) -> Who:
-    return Who("T0DEMO", user)
+    return Who(platform="slack", workspace="T0DEMO", user=user)
 
 
 def rendered(reply: Reply) -> dict[str, Any]:
