@@ -314,3 +314,14 @@ def test_list_words_and_button_values_are_read_strictly(bot: OfflineBot) -> None
     assert read_page("2:due") == (2, "due") and read_page("1:") == (1, "")
     for forged in ("", "x", "0:", "-1:", "2:evil", "١:", "99999999:"):
         assert read_page(forged) is None, forged
+
+
+def test_find_takes_any_text_kindly(bot: OfflineBot) -> None:
+    alices_people(bot)
+    command(bot, "Zoë 🚀 O'Neil (Rocket*Co) at [Launch] party")
+    for query in ("(.*", "[", "\\", "*", "a" * 5000, "🚀", "o'neil", "rocket*co", "ZOE"):
+        reply = book(bot).find(who(), query)
+        rendered(reply)
+        assert len(reply.headline) < 200, query
+    assert titles(book(bot).find(who(), "zoe o'neil"))[0] == "Zoë 🚀 O'Neil (Rocket*Co)"
+    assert titles(book(bot).find(who(), "launch"))[0] == "Zoë 🚀 O'Neil (Rocket*Co)"
