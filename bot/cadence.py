@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# Keep in touch every N days, by relationship stage, for a contact with no rhythm of its own.
+RHYTHM_BY_STAGE: dict[str, int] = {"know": 30, "like": 60, "trust": 90}
+
 
 @dataclass(frozen=True)
 class Cadence:

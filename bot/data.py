@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -63,10 +64,16 @@ class UserData:
             return None, importing.not_importable(file.name, replace=replace)
         if file.size > importing.MAX_BYTES or file.content is None or len(file.content) > importing.MAX_BYTES:
             return None, importing.too_big(file.name, replace=replace)
+        today, work_days = self._today(who)
+        return importing.parse_import(file.content, today, work_days), None
+
+    def _today(self, who: Who) -> tuple[date, str]:
+        """The member's local date and working days (their stay-in-touch dates fall on those)."""
         with self.sessions() as session:
             member = people.find_member(session, who.platform, who.workspace, who.user)
             timezone = member.timezone if member else None
-        return importing.parse_import(file.content, local_today(self.clock(), timezone)), None
+            work_days = (member.work_days if member else None) or "12345"
+        return local_today(self.clock(), timezone), work_days
 
     def import_preview(self, who: Who, file: IncomingFile) -> Reply | Refusal:
         parsed, answer = self._parse(who, file, "import.preview")
@@ -78,7 +85,7 @@ class UserData:
             member = people.find_member(session, who.platform, who.workspace, who.user)
             if member is not None:
                 known = data.known_keys(session, member.id)
-        return importing.preview_reply(file, parsed, known)
+        return importing.preview_reply(file, parsed, known, self._today(who)[0])
 
     def import_confirm(self, who: Who, file: IncomingFile) -> Reply | Refusal:
         """Re-read the file (checked again, not trusted from the preview); import it all, or nothing."""

@@ -11,27 +11,35 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+import vobject
+
 from bot.results import Attachment, Files, Reply, Section
 from bot.taxonomy import BY_KEY
 from store.data import ContactRecord, HistoryRecord
 
+# The contract's columns first, in DESIGN.md's order (tools and people read them by name), then metbot's own
+# follow-up state, which /met import reads back.
 CONTACT_COLUMNS = (
     "name",
     "company",
+    "title",
     "email",
+    "phone",
+    "url",
     "stage",
-    "follow_up",
-    "follow_up_due",
-    "meetings",
-    "last_met_on",
     "event",
+    "last_met_on",
     "next_step",
     "next_step_owner",
     "next_step_due",
     "offer",
-    "offer_kind",
     "connection",
     "notes",
+    "follow_up",
+    "follow_up_due",
+    "rhythm_days",
+    "meetings",
+    "offer_kind",
     "added_on",
     "slack_user",
 )
@@ -60,7 +68,8 @@ HISTORY_COLUMNS = (
 )
 # A cell starting with one of these is a formula to a spreadsheet: it is written with a leading ' (which
 # spreadsheets hide and /met import removes), so opening an export can never run anything.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Fullwidth ＝ ＋ － ＠ too (spreadsheets in CJK locales read them as formulas), and | (DDE in old Excel).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20", "|")
 
 
 def cell(value: object) -> str:
@@ -83,6 +92,11 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def notes_of(c: ContactRecord) -> str | None:
+    """The contact's own notes and their latest meeting's, in one cell."""
+    return "\n\n".join(n for n in (c.about, c.notes) if n) or None
+
+
 def contacts_csv(contacts: Sequence[ContactRecord]) -> bytes:
     return csv_bytes(
         CONTACT_COLUMNS,
@@ -90,20 +104,24 @@ def contacts_csv(contacts: Sequence[ContactRecord]) -> bytes:
             (
                 c.name,
                 c.company,
+                c.title,
                 c.email,
+                c.phone,
+                c.url,
                 c.stage,
-                c.phase,
-                c.due_on,
-                c.meetings,
-                c.last_met_on,
                 c.event,
+                c.last_met_on,
                 c.next_step,
                 c.next_step_owner,
                 c.next_step_due,
                 c.offer,
-                c.offer_kind,
                 c.connection,
-                c.notes,
+                notes_of(c),
+                c.phase,
+                c.due_on,
+                c.rhythm_days,
+                c.meetings,
+                c.offer_kind,
                 c.added_at.date(),
                 c.linked_user_id,
             )
@@ -144,35 +162,8 @@ def history_csv(records: Sequence[HistoryRecord]) -> bytes:
     )
 
 
-# --- vCard 3.0 (RFC 2426) -----------------------------------------------------------------------
-
-
-def vcard_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\n")
-        .replace("\r", "\n")
-        .replace("\n", "\\n")
-    )
-
-
-def fold(line: str, limit: int = 75) -> str:
-    """Lines longer than 75 octets continue on the next line after a space, never inside a character."""
-    if len(line) * 4 <= limit or len(line.encode("utf-8")) <= limit:
-        return line
-    parts: list[str] = []
-    current, size = "", 0
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > (limit if not parts else limit - 1):
-            parts.append(current)
-            current, size = "", 0
-        current += ch
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
+# --- vCard 3.0 (RFC 2426), written by vobject: its escaping, folding (never inside a character) and
+# structured N/ORG values are what address books expect, and it is the reader our tests check it with.
 
 
 def note_for(c: ContactRecord) -> str:
@@ -189,27 +180,31 @@ def note_for(c: ContactRecord) -> str:
         parts.append(f"Offer: {c.offer}.")
     if c.notes:
         parts.append(c.notes)
-    return " ".join(parts)
+    return "\n".join(p for p in (c.about, " ".join(parts)) if p)
 
 
 def vcard(c: ContactRecord) -> str:
     words = c.name.split()
     family, given = (words[-1], " ".join(words[:-1])) if len(words) > 1 else (c.name, "")
-    lines = [
-        "BEGIN:VCARD",
-        "VERSION:3.0",
-        f"FN:{vcard_escape(c.name)}",
-        f"N:{vcard_escape(family)};{vcard_escape(given)};;;",
-    ]
+    card = vobject.vCard()
+    card.add("fn").value = c.name
+    card.add("n").value = vobject.vcard.Name(family=family, given=given)
     if c.company:
-        lines.append(f"ORG:{vcard_escape(c.company)}")
+        card.add("org").value = [c.company]
+    if c.title:
+        card.add("title").value = c.title
     if c.email:
-        lines.append(f"EMAIL;TYPE=INTERNET:{vcard_escape(c.email)}")
+        card.add("email").value = c.email
+        card.email.type_param = "INTERNET"
+    if c.phone:
+        card.add("tel").value = c.phone
+    if c.url:
+        card.add("url").value = c.url
     note = note_for(c)
     if note:
-        lines.append(f"NOTE:{vcard_escape(note)}")
-    lines.append("END:VCARD")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        card.add("note").value = note
+    text: str = card.serialize()
+    return text
 
 
 def contacts_vcf(contacts: Sequence[ContactRecord]) -> bytes:

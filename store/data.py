@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Column, ColumnElement, Select, Table, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from store.meetings import MeetingValues
 from store.models import Base, Breakdown, Contact, FollowUp, Meeting, Member, Referral
@@ -33,6 +33,11 @@ class ContactRecord:
     due_on: date | None
     added_at: datetime
     meetings: int
+    title: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    rhythm_days: int | None = None
+    about: str | None = None  # the contact's own notes (not a meeting's)
     last_met_on: date | None = None
     event: str | None = None
     next_step: str | None = None
@@ -100,6 +105,11 @@ def export_contacts(session: Session, member_id: int) -> list[ContactRecord]:
                 due_on=c.due_on,
                 added_at=c.created_at,
                 meetings=int(n or 0),
+                title=c.title,
+                phone=c.phone,
+                url=c.url,
+                rhythm_days=c.rhythm_days,
+                about=c.notes,
                 last_met_on=m.met_on if m else None,
                 event=m.event if m else None,
                 next_step=m.next_step if m else None,
@@ -196,6 +206,11 @@ class NewContact:
     name_key: str
     company: str | None = None
     email: str | None = None
+    title: str | None = None
+    phone: str | None = None
+    url: str | None = None
+    rhythm_days: int | None = None
+    about: str | None = None  # notes about the person, kept on the contact
     stage: str = "know"
     phase: str = "check_in"
     due_on: date | None = None
@@ -239,6 +254,11 @@ def import_contacts(session: Session, member_id: int, rows: list[NewContact], no
                     "name_key": r.name_key,
                     "company": r.company,
                     "email": r.email,
+                    "title": r.title,
+                    "phone": r.phone,
+                    "url": r.url,
+                    "rhythm_days": r.rhythm_days,
+                    "notes": r.about,
                     "linked_user_id": None,
                     "stage": r.stage,
                     "phase": r.phase,
@@ -297,7 +317,7 @@ class Footprint:
     breakdowns: int
 
 
-def _count(session: Session, column: Column[int] | ColumnElement[int], where: ColumnElement[bool]) -> int:
+def _count(session: Session, column: InstrumentedAttribute[int], where: ColumnElement[bool]) -> int:
     return int(session.scalar(select(func.count(column)).where(where)) or 0)
 
 

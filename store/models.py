@@ -118,6 +118,7 @@ class Contact(Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     url: Mapped[str | None] = mapped_column(String(500))
     rhythm_days: Mapped[int | None] = mapped_column(Integer)  # keep in touch every N days; None: by stage
+    notes: Mapped[str | None] = mapped_column(Text)  # about the person (from an address book)
     linked_user_id: Mapped[str | None] = mapped_column(String(64))
     stage: Mapped[str] = mapped_column(String(16), default="know")
     # follow-up state: phase is follow_up | await_reply | check_in | classify | cold | closed
