@@ -159,7 +159,6 @@ class Core:
         self, who: Who, draft: MeetingDraft, *, warnings: tuple[str, ...] = (), meeting_id: int | None = None
     ) -> Logged | Refusal:
         now = self.clock()
-        due_on = first_due(draft.met_on, draft.due, self.cadence)
         with self.sessions.begin() as session:
             if meeting_id is not None:
                 found = people.find_member(session, who.platform, who.workspace, who.user)
@@ -168,6 +167,9 @@ class Core:
                 member = found
             else:
                 member = people.member(session, who.platform, who.workspace, who.user, now)
+            # Never a date already past ("when: last Friday"): the next working day instead.
+            today = local_today(now, member.timezone)
+            due_on = first_due(draft.met_on, draft.due, self.cadence, today=today, work_days=member.work_days)
             if meeting_id is None:
                 saved = meetings.log_meeting(session, member.id, self._values(draft), now=now, due_on=due_on)
                 updated = False
@@ -260,9 +262,7 @@ class Core:
             meetings_at, contacts, breakdowns = followups.history(session, member.id)
         history = History(
             meetings=tuple(meetings_at),
-            contacts=tuple(
-                ContactFacts(created, stage, first, replied) for created, stage, first, replied in contacts
-            ),
+            contacts=tuple(ContactFacts(*row) for row in contacts),
             breakdowns=tuple(breakdowns),
         )
         return stats_reply(stats_for(history, self.clock()))

@@ -63,6 +63,13 @@ def register(app: App, core: Core, engagement: Engagement) -> None:
                 result = engagement.responded(who, contact_id, action_id[3:])  # type: ignore[arg-type]
             elif action_id == "fu.why":
                 result = engagement.classify(who, contact_id, extra)
+            elif action_id == "fu.rest":
+                result = engagement.rest(who, contact_id)
+            elif action_id == "fu.rhythm":
+                days = int(extra) if extra.isascii() and extra.isdigit() and len(extra) < 4 else -1
+                result = engagement.keep_in_touch(who, contact_id, days)
+            elif action_id == "fu.decide":
+                result = engagement.decide(who, contact_id)
             else:
                 return
             show(body, respond, client, core, result)
@@ -82,5 +89,8 @@ def register(app: App, core: Core, engagement: Engagement) -> None:
         "fu.not_yet",
         "fu.no",
         "fu.why",
+        "fu.rest",
+        "fu.rhythm",
+        "fu.decide",
     ):
         app.action(action_id)(ack=ack_now, lazy=[handle])

@@ -1,0 +1,28 @@
+"""A snoozed contact is marked, so its next showing is not counted as a reminder it ignored.
+
+Revision ID: 0006_coaching
+Revises: 0005
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006_coaching"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("snoozed", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Contacts left waiting for a reason used to vanish; now they come back on the weekly "still open" line.
+    op.execute("UPDATE contact SET due_on = CURRENT_DATE WHERE phase = 'classify' AND due_on IS NULL")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_column("snoozed")
