@@ -53,24 +53,30 @@ def item_kind(state: FollowState, cadence: Cadence) -> ItemKind:
 def after_shown(state: FollowState, day: date, cadence: Cadence, work_days: str | None = None) -> FollowState:
     """The digest of `day` showed this contact and nobody has answered yet: when should it come back?
 
-    A showing the user asked for with a snooze is not counted as ignored. Ignored three times, a contact moves
-    to the weekly "still open" line (phase classify, due next week) instead of vanishing.
+    Ignored three times, a contact moves to the weekly "still open" line (phase classify, due next week)
+    instead of vanishing. (A showing the user answered with a snooze is taken back off the count.)
     """
     on = lambda d: work_day_on_or_after(d, work_days)  # noqa: E731 - one rule: never a day off
     if state.phase == "classify":
         return replace(state, due_on=still_open_on(day, work_days), snooze_note=None, snoozed=False)
-    if state.snoozed:
-        gap = cadence.reply_wait_days if state.phase == "await_reply" else _gap(state.nudges, cadence)
-        return replace(state, due_on=on(day + timedelta(days=gap)), snooze_note=None, snoozed=False)
     if state.phase in ("follow_up", "check_in"):
         nudges = state.nudges + 1
         if nudges < len(cadence.nudge_offsets):
             return replace(
-                state, nudges=nudges, due_on=on(day + timedelta(days=_gap(nudges, cadence))), snooze_note=None
+                state,
+                nudges=nudges,
+                due_on=on(day + timedelta(days=_gap(nudges, cadence))),
+                snooze_note=None,
+                snoozed=False,
             )
         # The last call asked what happened: it goes to the weekly "still open" line until the user answers.
         return replace(
-            state, nudges=nudges, phase="classify", due_on=still_open_on(day, work_days), snooze_note=None
+            state,
+            nudges=nudges,
+            phase="classify",
+            due_on=still_open_on(day, work_days),
+            snooze_note=None,
+            snoozed=False,
         )
     if state.phase == "await_reply":
         # Asked and not answered: ask again a few days later, but not forever — then it is still open.
@@ -112,9 +118,12 @@ def after_followed_up(state: FollowState, today: date, cadence: Cadence) -> Foll
 
 
 def after_snooze(state: FollowState, today: date, days: int, label: str) -> FollowState:
-    """Snoozed: back after `days` (on a working day, as every date the user is told), and not a reminder."""
+    """Snoozed: back after `days`, and never counted as a reminder. A snooze answers the showing it came from
+    (the digest already counted that one as ignored when it was sent), so it is taken back off the count."""
     note = f"You snoozed this for {label} on {today:%a} {today.day} {today:%b}."
-    return replace(state, due_on=today + timedelta(days=days), snooze_note=note, snoozed=True)
+    answered_a_showing = state.due_on is not None and state.due_on > today and not state.snoozed
+    nudges = state.nudges - 1 if answered_a_showing and state.nudges > 0 else state.nudges
+    return replace(state, due_on=today + timedelta(days=days), nudges=nudges, snooze_note=note, snoozed=True)
 
 
 def keep_in_touch(state: FollowState, rhythm_days: int | None, today: date, cadence: Cadence) -> FollowState:
