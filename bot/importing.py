@@ -12,9 +12,10 @@ import io
 import quopri
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
+from bot.cadence import Cadence, rhythm_days_for, work_day_on_or_after
 from bot.capture import CONNECTIONS, OFFER_KINDS, OWNERS
 from bot.parsing import LIMITS, name_key
 from bot.results import Button, Reply, Section
@@ -210,14 +211,18 @@ def contact_from(values: dict[str, str | None], today: date) -> NewContact | lis
             connection=picked["connection"],
         )
     phase = picked["follow_up"]
+    stage = picked["stage"] or "know"
+    # An imported contact without a follow-up state gets its stage's keep-in-touch rhythm: a first check-in.
+    every = rhythm_days_for(stage, None, Cadence())
+    check_in = work_day_on_or_after(today + timedelta(days=every), None) if every else None
     return NewContact(
         name=name,
         name_key=key,
         company=values.get("company"),
         email=email,
-        stage=picked["stage"] or "know",
+        stage=stage,
         phase=phase or "check_in",
-        due_on=dates["follow_up_due"] if phase else None,
+        due_on=dates["follow_up_due"] if phase else check_in,
         added_on=dates["added_on"],
         meeting=meeting,
     )
