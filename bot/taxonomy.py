@@ -170,6 +170,20 @@ def leading_reason(counts: Mapping[str, int]) -> str | None:
     return ranked[0][1]
 
 
+def tied_first(counts: list[tuple[str, int]]) -> list[Reason]:
+    """The reasons sharing the highest count (one when one leads): a tie is told as a tie."""
+    if not counts:
+        return []
+    most = max(n for _, n in counts)
+    return [BY_KEY[k] for k, n in counts if n == most and k in BY_KEY]
+
+
+def quoted(reasons: list[Reason]) -> str:
+    """“A”, “A” and “B”, “A”, “B” and “C”."""
+    labels = [f"“{r.label}”" for r in reasons]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 def reasons_offered(*, followed_up: bool, common: str | None = None) -> tuple[Reason, ...]:
     """The reasons that fit what the user already said: after "I followed up", not "I never followed up".
 

@@ -299,6 +299,8 @@ class Referral(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="open")
     value: Mapped[str | None] = mapped_column(String(64))
     private: Mapped[bool] = mapped_column(default=False)
+    # The shoutout may name the person outside the team: only when the user ticked "name them".
+    name_them: Mapped[bool] = mapped_column(default=False, server_default=false())
     # none (private) | due | posting | posted | failed
     shoutout: Mapped[str] = mapped_column(String(16), default="none")
     shoutout_error: Mapped[str | None] = mapped_column(String(64))

@@ -238,3 +238,24 @@ def test_a_tie_is_shown_as_a_tie_and_referral_only_names_are_counted_apart() -> 
     assert "once each" in text
     assert "Trust 0" in text  # the referral-only name is not one of your contacts by stage
     assert "versus" in text and "Sep" in text  # the trend says which windows it compares
+
+
+def test_the_roundup_and_the_team_figures_tell_a_tie_as_a_tie_in_the_labels_own_words() -> None:
+    from bot.roundup import roundup_reply
+    from bot.team import team_reply
+    from store.referrals import WeekFacts
+    from store.team import TeamCounts
+
+    tie = (("busy", 2), ("no_need", 2))
+    lead = (("busy", 3), ("no_need", 2))
+    for breakdowns, says in ((tie, "are tied"), (lead, "Most common: “They're busy and forgot me”")):
+        roundup = roundup_reply(WeekFacts(1, 0, (("U0BOB", 1),), 0, breakdowns), TODAY)
+        assert roundup is not None
+        text = message_to_text(message(roundup))
+        assert says in text
+        for line in text.splitlines():
+            for part in re.split(r" {2,}", line.replace("*", "").strip()):
+                assert_written(part)
+        team = team_reply(TeamCounts(2, 4, 4, 4, 3, 2, {"know": 2}, list(breakdowns)))
+        team_text = message_to_text(message(team))
+        assert ("are tied" in team_text) == (breakdowns == tie)

@@ -1,4 +1,5 @@
-"""A snoozed contact is marked, so its next showing is not counted as a reminder it ignored.
+"""A snoozed contact is marked, so its next showing is not counted as a reminder it ignored; a referral says
+whether its shoutout may name the person outside the team.
 
 Revision ID: 0006_coaching
 Revises: 0005
@@ -19,10 +20,14 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.add_column(sa.Column("snoozed", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("referral", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("name_them", sa.Boolean(), nullable=False, server_default=sa.false()))
     # Contacts left waiting for a reason used to vanish; now they come back on the weekly "still open" line.
     op.execute("UPDATE contact SET due_on = CURRENT_DATE WHERE phase = 'classify' AND due_on IS NULL")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("referral", schema=None) as batch_op:
+        batch_op.drop_column("name_them")
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_column("snoozed")
