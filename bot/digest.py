@@ -308,9 +308,7 @@ def digest_for(
         sections.append(still_open_section(still_open))
     waiting = len(items) - len(shown)
     if waiting > 0:
-        sections.append(
-            Section(note=f"and {waiting} more: they're in /met list, and I'll bring them back tomorrow.")
-        )
+        sections.append(Section(note=f"and {waiting} more: they're in /met list, and in your next digest."))
     return Reply(headline=headline, sections=tuple(sections))
 
 

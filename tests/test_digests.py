@@ -220,7 +220,7 @@ def test_twenty_due_contacts_fit_in_fifty_blocks_with_an_overflow_line(bot: Offl
     assert len(blocks) <= 50
     text = message_to_text({"blocks": blocks})
     assert "20 follow-ups" in text
-    assert "and 5 more: they're in /met list, and I'll bring them back tomorrow." in text
+    assert "and 5 more: they're in /met list, and in your next digest." in text
     assert sum(1 for b in blocks if str(b.get("block_id", "")).endswith(".actions")) == 15
 
     # Every later digest stays within Slack's limit too, reminders (an extra block an item) included.
