@@ -224,7 +224,7 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence, common: str
         )
     title = f"Follow up with {item.label}"
     if overdue and item.due_on is not None:
-        title += f" (due {day_label(item.due_on, today)})"
+        title += f", due {day_label(item.due_on, today)}"
     reminder = None
     if item.nudges and not item.snoozed:
         reminder = f"Reminder {item.nudges + 1} of {len(cadence.nudge_offsets)}."
