@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from bot.cadence import (
     Cadence,
     local_today,
@@ -87,14 +89,16 @@ def on_work_day(state: FollowState, work_days: str | None) -> FollowState:
     return replace(state, due_on=work_day_on_or_after(state.due_on, work_days))
 
 
-def set_rhythm(contact: Contact, rhythm_days: int | None) -> None:
-    """Store a contact's own keep-in-touch rhythm (from `/met Jane every 6 weeks`: the parsed meeting's
-    `rhythm_days`); None leaves the stage's default in place, 0 means never. Call it inside the save's
-    transaction, after the meeting is logged."""
+def set_rhythm(session: Session, contact_id: int, rhythm_days: int | None) -> None:
+    """Store a contact's own keep-in-touch rhythm from `/met Jane every 6 weeks` (the parsed Meeting's
+    `rhythm_days`), inside the save's transaction, after the meeting is logged (`Saved.contact_id`).
+
+    None leaves the stage's default in place; 0 means never; anything else is kept between a week and a year.
+    """
     if rhythm_days is None:
         return
     low, high = RHYTHM_RANGE
-    contact.rhythm_days = 0 if rhythm_days <= 0 else min(max(rhythm_days, low), high)
+    followups.set_rhythm(session, contact_id, 0 if rhythm_days <= 0 else min(max(rhythm_days, low), high))
 
 
 @dataclass

@@ -252,6 +252,10 @@ def contact_rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
     return _rows(session, contacts)
 
 
+def set_rhythm(session: Session, contact_id: int, rhythm_days: int) -> None:
+    session.execute(update(Contact).where(Contact.id == contact_id).values(rhythm_days=rhythm_days))
+
+
 def log_touch(session: Session, contact: Contact, kind: str, now: datetime, note: str | None = None) -> None:
     session.add(FollowUp(contact_id=contact.id, member_id=contact.member_id, kind=kind, at=now, note=note))
 

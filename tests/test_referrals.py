@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.app import build_app
 from bot.cli import main as cli_main
 from bot.clock import TravellingClock
-from bot.results import Who
+from bot.results import FormErrors, Who
 from bot.schedule import tick
 from handlers.slack.offline import OfflineBot
 from handlers.slack.standin import Answer, SlackRequests, message_to_text
@@ -660,3 +660,19 @@ def test_nudge_posts_the_roundup_on_a_monday(
     assert cli_main(["nudge", "--now", "2026-11-30T09:05:00-05:00"]) == 0
     assert "weekly roundup" not in capsys.readouterr().out
     assert len(shoutouts(shout)) == 2
+
+
+def test_the_form_offers_to_name_them_in_the_shoutout() -> None:
+    from bot.referrals import SHARING, read_form
+
+    assert ("team_named", "Celebrate it, and name them in the shoutout") in SHARING
+    values = {
+        "direction": "received",
+        "other_name": "Bob Smith",
+        "referred": "Sam Lee",
+        "share": "team_named",
+    }
+    draft = read_form(values, me="U0ALICE")
+    assert not isinstance(draft, FormErrors) and draft.name_them and not draft.private
+    plain = read_form({**values, "share": "team"}, me="U0ALICE")
+    assert not isinstance(plain, FormErrors) and not plain.name_them

@@ -187,10 +187,10 @@ def test_default_rhythm_by_stage_and_its_words() -> None:
 
 def test_a_rhythm_from_the_parsed_meeting_is_used_for_the_check_in(bot: OfflineBot) -> None:
     met(bot, "Jane Doe (Acme) at BNI breakfast")
+    jane_id = contact(bot, "Jane Doe").id
     with bot.metbot.core.sessions.begin() as session:
-        jane = session.scalars(select(Contact)).one()
-        set_rhythm(jane, 42)  # "/met Jane Doe every 6 weeks": the parser's rhythm_days
-        set_rhythm(jane, None)  # a meeting without a rhythm leaves it alone
+        set_rhythm(session, jane_id, 42)  # "/met Jane Doe every 6 weeks": the parser's rhythm_days
+        set_rhythm(session, jane_id, None)  # a meeting without a rhythm leaves it alone
     assert contact(bot, "Jane Doe").rhythm_days == 42
     first = digest_on(bot, MON)
     assert first is not None
