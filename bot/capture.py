@@ -433,8 +433,9 @@ HELP_TEXT = (
     ),
     (
         "Your digest",
-        "Every morning at 09:00 in your timezone I DM you who to follow up with. /met config digest 7am "
-        "picks another hour; an admin can pick the team's shoutout channel with /met config channel #wins.",
+        "Every working morning (Monday to Friday) at 09:00 in your timezone I DM you who to follow up "
+        "with. /met config digest 7am picks another hour, /met config days mon,wed,fri other days; an admin "
+        "can pick the team's shoutout channel with /met config channel #wins.",
     ),
     (
         "Why",

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from bot.cadence import Cadence
 from bot.clock import Clock, system_clock
+from bot.contacts import ContactBook
 from bot.data import UserData
 from bot.engagement import Engagement
 from bot.meeting_log import MeetingLog
@@ -36,6 +37,7 @@ class Core:
     engagement: Engagement
     referrals: ReferralService
     data: UserData
+    contacts: ContactBook
     router: Router
 
 
@@ -75,6 +77,7 @@ def build_core(
             default_channel=settings.metbot_shoutout_channel or None,
         ),
         data=UserData(sessions=sessions, clock=clock),
+        contacts=ContactBook(sessions=sessions, clock=clock),
         router=None,  # type: ignore[arg-type]  # set just below: the router needs the core it routes to
     )
     core.router = Router(core)

@@ -9,9 +9,8 @@ from bot.cadence import Cadence
 from bot.digest import item_section
 from bot.listing import STAGE_LABEL
 from bot.results import Reply, Section
-from bot.stats import Stats, pct
+from bot.stats import Stats, pct, top_reasons_section
 from bot.sweep import as_due
-from bot.taxonomy import BY_KEY
 from store.home import STAGES, HomeFacts
 
 HEADLINE = "Your networking follow-ups"
@@ -60,13 +59,9 @@ def stats_sections(s: Stats) -> list[Section]:
             ),
         )
     ]
-    total = sum(n for _, n in s.reasons)
-    top = BY_KEY.get(s.reasons[0][0]) if s.reasons else None
+    top = top_reasons_section(s)  # a tie is shown as a tie
     if top is not None:
-        n = s.reasons[0][1]
-        sections.append(
-            Section(title=f"Your most common breakdown: “{top.label}” ({n} of {total})", text=f"💡 {top.tip}")
-        )
+        sections.append(top)
     else:
         sections.append(Section(note="No breakdowns classified yet: when a contact goes cold, tell me why."))
     return sections

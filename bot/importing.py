@@ -314,7 +314,7 @@ def contact_from(values: dict[str, str | None], today: date) -> NewContact | lis
         about=about[:MAX_ABOUT] if about else None,
         stage=picked["stage"] or "know",
         phase=phase or "check_in",
-        due_on=dates["follow_up_due"] if phase else None,
+        due_on=dates["follow_up_due"] if phase else None,  # stay_in_touch() gives the rest a date
         added_on=dates["added_on"],
         meeting=meeting,
     )

@@ -15,9 +15,9 @@ PHASE_LABEL = {
     "follow_up": "to follow up",
     "await_reply": "waiting for a reply",
     "check_in": "in touch",
-    "classify": "stalled: what happened?",
-    "cold": "went cold",
-    "closed": "closed",
+    "classify": "still open: you haven't told me what happened; it's on your weekly still-open line",
+    "cold": "resting: no more nudges",
+    "closed": "in touch, no check-ins",
 }
 
 

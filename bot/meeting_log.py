@@ -14,7 +14,7 @@ from bot import capture
 from bot.cadence import Cadence, first_due, local_today
 from bot.capture import Logged
 from bot.clock import Clock
-from bot.engagement import apply_state, state_of
+from bot.engagement import apply_state, set_rhythm, state_of
 from bot.followup import after_meeting
 from bot.members import Members
 from bot.parsing import ParsedMeeting, Problem, name_key, parse_met
@@ -23,6 +23,7 @@ from bot.results import Form, FormErrors, Refusal, Reply
 from store import meetings, people
 from store.db import Sessions
 from store.meetings import Earlier, MeetingValues
+from store.models import Member
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class MeetingLog:
         assert meeting.met_on is not None
         with self.sessions.begin() as session:
             member = people.member(session, who.platform, who.workspace, who.user, now)
-            saved = [self._log_one(session, member.id, card, meeting, now) for card in meeting.people]
+            saved = [self._log_one(session, member, card, meeting, now) for card in meeting.people]
         first = saved[0]
         return Logged(
             meeting_ids=tuple(s.meeting_id for s in saved),
@@ -125,19 +126,22 @@ class MeetingLog:
         )
 
     def _log_one(
-        self, session: Session, member_id: int, card: ContactCard, meeting: Meeting, now: datetime
+        self, session: Session, member: Member, card: ContactCard, meeting: Meeting, now: datetime
     ) -> _One:
         assert meeting.met_on is not None
+        member_id = member.id
         key = name_key(card.name)
         contact, _created = people.contact_named(
             session, member_id, name=card.name, key=key, company=card.company, now=now, due_on=meeting.met_on
         )
         earlier = meetings.earlier_meetings(session, contact.id)
         kept, carried = keep_next_step(meeting, earlier)
-        due_on = first_due(kept.met_on or meeting.met_on, kept.next_step_due, self.cadence)
+        # Never a date already past ("when: last Friday"): the next working day instead.
+        today = local_today(now, member.timezone)
+        met_on = kept.met_on or meeting.met_on
+        due_on = first_due(met_on, kept.next_step_due, self.cadence, today=today, work_days=member.work_days)
         meetings.keep_details(contact, card)
-        if kept.rhythm_days:
-            contact.rhythm_days = kept.rhythm_days
+        set_rhythm(session, contact.id, kept.rhythm_days)
         apply_state(contact, after_meeting(state_of(contact), due_on))
         contact.last_touch_at = now
         meeting_id = meetings.add_meeting(session, member_id, contact.id, kept, now)
@@ -147,13 +151,16 @@ class MeetingLog:
         """The form, editing a stored meeting: only the acting user's own."""
         now = self.clock()
         assert meeting.met_on is not None
-        due_on = first_due(meeting.met_on, meeting.next_step_due, self.cadence)
         card = meeting.person
         with self.sessions.begin() as session:
             member = people.find_member(session, who.platform, who.workspace, who.user)
             row = meetings.owned_meeting(session, member.id, meeting_id) if member else None
-            if row is None:
+            if member is None or row is None:
                 return Refusal()
+            today = local_today(now, member.timezone)
+            due_on = first_due(
+                meeting.met_on, meeting.next_step_due, self.cadence, today=today, work_days=member.work_days
+            )
             values = MeetingValues(
                 name=card.name,
                 name_key=name_key(card.name),

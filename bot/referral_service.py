@@ -158,14 +158,19 @@ class ReferralService:
                     now=now,
                     due_on=due,
                 )
-            referred, _ = people.contact_named(
-                session,
-                me.id,
-                name=draft.referred,
-                key=name_key(draft.referred),
-                company=draft.company,
-                now=now,
-                due_on=due,
+            # Someone described, not named ("her CFO"), is recorded on the referral but never made a contact.
+            referred = (
+                None
+                if draft.unnamed
+                else people.contact_named(
+                    session,
+                    me.id,
+                    name=draft.referred,
+                    key=name_key(draft.referred),
+                    company=draft.company,
+                    now=now,
+                    due_on=due,
+                )[0]
             )
             channel = None if draft.private else self._channel(session, me)
             other_member_id = teammate.id if teammate else None
@@ -181,11 +186,12 @@ class ReferralService:
                 receiver_name=other.name if given else None,
                 receiver_contact_id=other_contact_id if given else None,
                 referred_name=draft.referred,
-                referred_contact_id=referred.id,
+                referred_contact_id=referred.id if referred else None,
                 company=draft.company,
                 note=draft.note,
                 outcome="open",
                 private=draft.private,
+                name_them=draft.name_them,
                 shoutout="due" if channel else "none",
                 created_at=now,
                 updated_at=now,
@@ -282,6 +288,7 @@ class ReferralService:
                     receiver=Person(r.receiver_name or "a teammate", r.receiver_user),
                     outcome=r.outcome,
                     value=r.value,
+                    name_them=r.name_them,
                 ),
             )
             for r in rows

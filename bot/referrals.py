@@ -8,6 +8,8 @@ renderer mentions them); people outside the workspace are just names.
     /referral gave Jane Doe to <@U…>                       given to a teammate
     /referral gave Jane Doe (Acme) to Bob Smith; note: …   given to someone outside
     /referral private …                                    recorded, no shoutout
+    /referral name them Bob Smith introduced me to Sam Lee the shoutout may name Bob Smith (outside the team)
+    /referral Jane Doe referred me to her CFO              her CFO is unnamed: no contact is invented
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ EXAMPLES = (
     "/referral gave Jane Doe to @Bob",
     "/referral gave Jane Doe (Acme) to Bob Smith; note: needs a new printer",
     "/referral Bob Smith introduced me to Sam Lee",
+    "/referral Jane Doe referred me to her CFO",
     "/referral private gave Jane Doe to @Bob   (recorded without a shoutout)",
+    "/referral name them gave Jane Doe to Bob Smith   (the shoutout may name Bob Smith)",
 )
 
 
@@ -60,6 +64,12 @@ class ReferralDraft:
     company: str | None = None
     note: str | None = None
     private: bool = False
+    name_them: bool = False  # the user asked for the person outside the team to be named in the shoutout
+
+    @property
+    def unnamed(self) -> bool:
+        """ "her CFO", "a friend of his": someone described, not named; no contact is made for them."""
+        return is_unnamed(self.referred)
 
 
 # --- the grammar --------------------------------------------------------------------------------
@@ -68,6 +78,13 @@ _ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _MENTION = re.compile(r"^<@([A-Za-z0-9]+)(?:\|([^<>]*))?>$")
 _ANY_MENTION = re.compile(r"<@[A-Za-z0-9]+(?:\|[^<>]*)?>")
 _PRIVATE = re.compile(r"^(?:private(?:ly)?|quietly)\b[\s:,-]*", re.IGNORECASE)
+_NAME_THEM = re.compile(r"^(?:name\s+them|named)\b[\s:,-]*", re.IGNORECASE)
+_NAME_THEM_PART = re.compile(r"^(?:name\s+them|name\s+them\s+in\s+the\s+shoutout)$", re.IGNORECASE)
+# "her CFO", "their accountant", "a friend of his", "someone at Globex": a description, not a name. "A"/"an" count
+# only before a lower-case word, so a name such as "An Nguyen" is still a name.
+_UNNAMED = re.compile(
+    r"^(?:(?i:his|her|their|my|our|your|its|the|someone|somebody|one\s+of)\b|(?i:an?)\s+[a-z])"
+)
 _NOTE_KEY = re.compile(r"^(?:notes?|why|context)\s*:\s*", re.IGNORECASE)
 _MYSELF = {"me", "myself", "i", "i'm", "us"}
 
@@ -140,6 +157,11 @@ def _other(text: str, me: str) -> Other | Problem:
     return Other(name=name, company=_clean(company or "") or None)
 
 
+def is_unnamed(referred: str) -> bool:
+    """Someone described rather than named ("her CFO", "a friend", "the owner"): recorded, never a contact."""
+    return _UNNAMED.match(referred.strip()) is not None
+
+
 def _too_long(value: str | None, key: str, what: str) -> Problem | None:
     if value and len(value) > LIMITS[key]:
         return Problem(key, f"{what} is too long: please keep it under {LIMITS[key]} characters.")
@@ -154,12 +176,18 @@ def parse_referral(text: str, *, me: str) -> ReferralDraft | Problem:
     if len(text) > MAX_TEXT:
         return Problem("text", f"That's a lot of text: please keep a referral under {MAX_TEXT} characters.")
     text = text.replace("\n", ";").strip()
-    private = False
-    m = _PRIVATE.match(text)
-    if m is not None:
-        private, text = True, text[m.end() :]
+    private = name_them = False
+    for _ in range(2):  # "private" and "name them", in either order
+        m = _PRIVATE.match(text)
+        if m is not None:
+            private, text = True, text[m.end() :]
+        m = _NAME_THEM.match(text)
+        if m is not None:
+            name_them, text = True, text[m.end() :]
     head, _, rest = text.partition(";")
-    notes = [_NOTE_KEY.sub("", part.strip()).strip() for part in rest.split(";")]
+    parts = [part.strip() for part in rest.split(";")]
+    name_them = name_them or any(_NAME_THEM_PART.match(p) for p in parts)
+    notes = [_NOTE_KEY.sub("", p).strip() for p in parts if not _NAME_THEM_PART.match(p)]
     note = "; ".join(n for n in notes if n) or None
     head = " ".join(head.split())
     if not head:
@@ -204,7 +232,13 @@ def parse_referral(text: str, *, me: str) -> ReferralDraft | Problem:
         if problem is not None:
             return problem
     return ReferralDraft(
-        direction=direction, other=other, referred=referred, company=company, note=note, private=private
+        direction=direction,
+        other=other,
+        referred=referred,
+        company=company,
+        note=note,
+        private=private,
+        name_them=name_them,
     )
 
 
@@ -233,7 +267,14 @@ def help_reply() -> Reply:
             Section(
                 title="Shoutouts",
                 text="Each referral, and each closed business, is celebrated in the team channel unless "
-                "you say private. An admin picks the channel with /met config channel #name.",
+                "you say private. Shoutouts name teammates only: someone outside the team is named only "
+                "when you start with name them (/referral name them Bob Smith introduced me to Sam Lee) "
+                "or pick it in the form. An admin picks the channel with /met config channel #name.",
+            ),
+            Section(
+                title="Someone you haven't met yet",
+                text="/referral Jane Doe referred me to her CFO records Jane Doe as the giver and her CFO "
+                "as unnamed: no contact is made until you log the meeting with /met.",
             ),
             Section(
                 title="Why",
@@ -249,7 +290,11 @@ def help_reply() -> Reply:
 FORM_ID = "referral_form"
 VALUE_FORM_ID = "referral_value_form"
 DIRECTIONS = (("given", "I gave a referral"), ("received", "I received a referral"))
-SHARING = (("team", "Celebrate it in the team channel"), ("private", "Keep it private"))
+SHARING = (
+    ("team", "Celebrate it in the team channel"),
+    ("team_named", "Celebrate it, and name them in the shoutout"),
+    ("private", "Keep it private"),
+)
 
 
 def referral_form() -> Form:
@@ -336,6 +381,7 @@ def read_form(values: dict[str, object], *, me: str) -> ReferralDraft | FormErro
         company=company,
         note=note,
         private=share == "private",
+        name_them=share == "team_named",
     )
 
 
@@ -416,6 +462,8 @@ def outcome_section(
     """The part of the confirmation that the outcome buttons update in place."""
     if direction == "given":
         said: tuple[str | Person | Place, ...] = ("You gave ", _who(referred, company), " to ", other, ".")
+    elif is_unnamed(referred):
+        said = (other, " referred you to ", _who(referred, company), ".")
     else:
         said = (other, " gave you ", _who(referred, company), ".")
     state = OUTCOME_LABEL.get(outcome, outcome) + (f": {value}" if outcome == "closed" and value else "")
@@ -433,11 +481,12 @@ def outcome_section(
 
 def recorded_reply(recorded: Recorded) -> Reply:
     d = recorded.draft
-    verb = (
-        f"you gave {d.referred} to {recorded.other.name}"
-        if d.direction == "given"
-        else f"{recorded.other.name} gave you {d.referred}"
-    )
+    if d.direction == "given":
+        verb = f"you gave {d.referred} to {recorded.other.name}"
+    elif d.unnamed:
+        verb = f"{recorded.other.name} referred you to {d.referred}"
+    else:
+        verb = f"{recorded.other.name} gave you {d.referred}"
     headline = f"Referral recorded: {verb}."
     sections = [
         Section(title="Referral recorded"),
@@ -459,6 +508,14 @@ def recorded_reply(recorded: Recorded) -> Reply:
                 "days to make sure the introduction landed."
             )
         )
+    elif d.unnamed:
+        sections.append(
+            Section(
+                text=f"Say thank you, and ask {recorded.other.name} for an introduction to {d.referred} this "
+                "week: a referral goes cold fast. Once you've met, log it with /met and I'll remind you to "
+                "follow up."
+            )
+        )
     else:
         sections.append(
             Section(
@@ -478,7 +535,17 @@ def recorded_reply(recorded: Recorded) -> Reply:
     if d.private:
         sections.append(Section(note="Private: no shoutout in the team channel."))
     elif recorded.channel:
-        sections.append(Section(said=("🎉 A shoutout for the team goes to ", Place(recorded.channel), ".")))
+        outside = not recorded.other.user
+        whom = (
+            f" It names {recorded.other.name}, as you asked."
+            if outside and d.name_them
+            else " It names teammates only: start with name them to include someone outside the team."
+            if outside
+            else ""
+        )
+        sections.append(
+            Section(said=("🎉 A shoutout for the team goes to ", Place(recorded.channel), "." + whom))
+        )
     else:
         sections.append(
             Section(
@@ -508,8 +575,13 @@ class Shoutout:
     reply: Reply
 
 
-def shoutout_reply(*, giver: Person, receiver: Person, outcome: str, value: str | None) -> Reply:
-    """The warm message for the team channel. It names the two people, never who was referred."""
+def shoutout_reply(
+    *, giver: Person, receiver: Person, outcome: str, value: str | None, name_them: bool = False
+) -> Reply:
+    """The warm message for the team channel. It names teammates, never who was referred, and someone outside
+    the team only when the user asked for them to be named."""
+    giver = _shown(giver, name_them, "one of their contacts")
+    receiver = _shown(receiver, name_them, "one of their contacts")
     if outcome == "closed":
         worth = f" worth {value}" if value else ""
         headline = (
@@ -520,35 +592,60 @@ def shoutout_reply(*, giver: Person, receiver: Person, outcome: str, value: str 
         )
         said: tuple[str | Person | Place, ...] = (
             "💰 Closed business! ",
-            giver,
-            "'s referral to ",
+            *((giver, "'s referral to ") if giver.user or name_them else ("A referral to ",)),
             receiver,
             f" turned into business{worth}. That's what Trust looks like — ",
             *thanks,
         )
-    else:
+        return Reply(headline=headline, sections=(Section(said=said),))
+    if giver.user and not receiver.user and not name_them:
+        headline = f"🎉 {giver.name} gave a referral to one of their contacts"
+        said = (
+            "🎉 ",
+            giver,
+            " gave a referral to one of their contacts. Thank you for leading with generosity, ",
+            giver,
+            "!",
+        )
+    elif giver.user:
         headline = f"🎉 {giver.name} gave {receiver.name} a referral"
-        if giver.user:
-            said = (
-                "🎉 ",
-                giver,
-                " gave ",
-                receiver,
-                " a referral. Thank you for leading with generosity, ",
-                giver,
-                "!",
-            )
-        else:
-            said = (
-                "🎉 ",
-                giver,
-                " gave ",
-                receiver,
-                " a referral: that's a relationship at Trust. Nice work, ",
-                receiver,
-                "!",
-            )
+        said = (
+            "🎉 ",
+            giver,
+            " gave ",
+            receiver,
+            " a referral. Thank you for leading with generosity, ",
+            giver,
+            "!",
+        )
+    elif name_them:
+        headline = f"🎉 {giver.name} gave {receiver.name} a referral"
+        said = (
+            "🎉 ",
+            giver,
+            " gave ",
+            receiver,
+            " a referral: that's a relationship at Trust. Nice work, ",
+            receiver,
+            "!",
+        )
+    else:
+        headline = f"🎉 {receiver.name} received a referral from one of their contacts"
+        said = (
+            "🎉 ",
+            receiver,
+            " received a referral from one of their contacts: that's a relationship at Trust. Nice work, ",
+            receiver,
+            "!",
+        )
     return Reply(headline=headline, sections=(Section(said=said),))
+
+
+def _shown(person: Person, name_them: bool, instead: str) -> Person:
+    """A teammate as themselves; someone outside the team by name only when the user said so."""
+    if person.user or name_them:
+        return person
+    return Person(instead)
 
 
 # --- mutual value -------------------------------------------------------------------------------

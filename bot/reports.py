@@ -47,9 +47,7 @@ class Reports:
             meetings_at, contacts, breakdowns = followups.history(session, member.id)
         history = History(
             meetings=tuple(meetings_at),
-            contacts=tuple(
-                ContactFacts(created, stage, first, replied) for created, stage, first, replied in contacts
-            ),
+            contacts=tuple(ContactFacts(*row) for row in contacts),
             breakdowns=tuple(breakdowns),
         )
         return stats_reply(stats_for(history, self.clock()))

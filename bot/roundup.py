@@ -16,7 +16,7 @@ from typing import Protocol
 from bot.cadence import zone
 from bot.results import Person, Place, Reply, Section
 from bot.sweep import Delivery, Undeliverable
-from bot.taxonomy import BY_KEY
+from bot.taxonomy import BY_KEY, quoted, tied_first
 from store import referrals
 from store.db import Sessions
 from store.referrals import WeekFacts
@@ -109,14 +109,13 @@ def roundup_reply(facts: WeekFacts, week_start: date) -> Reply | None:
         sections.append(Section(said=tuple(said)))
     if facts.breakdowns:
         fields = tuple((BY_KEY[k].label if k in BY_KEY else k, str(n)) for k, n in facts.breakdowns)
-        top = BY_KEY.get(facts.breakdowns[0][0])
-        sections.append(
-            Section(
-                title="Why connections stalled (counts only)",
-                fields=fields,
-                note=f"Most common: {top.label.lower()}. {top.tip}" if top else None,
-            )
-        )
+        top = tied_first(list(facts.breakdowns))
+        note = None
+        if len(top) == 1:
+            note = f"Most common: “{top[0].label}”. {top[0].tip}"
+        elif top:
+            note = f"No single most common reason this week: {quoted(top)} are tied."
+        sections.append(Section(title="Why connections stalled (counts only)", fields=fields, note=note))
     return Reply(headline=headline, sections=tuple(sections))
 
 

@@ -51,6 +51,12 @@ class Action(StrEnum):
     FORGET_ME = "forget.me"
     FORGET_PICK = "forget.pick"
     FORGET_CANCEL = "forget.cancel"
+    LET_IT_REST = "fu.rest"
+    KEEP_IN_TOUCH = "fu.rhythm"
+    DECIDE = "fu.decide"
+    CONTACT_OPEN = "contact.open"
+    CONTACTS_NEXT = "contacts.next"
+    CONTACTS_PREVIOUS = "contacts.previous"
 
 
 class FormId(StrEnum):
@@ -78,6 +84,14 @@ class RowChoice:
 
 
 @dataclass(frozen=True)
+class Page:
+    """A Next / Previous button: which page of the contact list, and its filter ('' for all)."""
+
+    number: int
+    filter: str = ""
+
+
+@dataclass(frozen=True)
 class FileRef:
     """A file the user shared with the bot (its platform id)."""
 
@@ -89,7 +103,7 @@ class Nothing:
     """A button that names nothing (Cancel)."""
 
 
-Payload = Row | RowChoice | FileRef | Nothing
+Payload = Row | RowChoice | Page | FileRef | Nothing
 
 ROW_ACTIONS = frozenset(
     {
@@ -105,9 +119,13 @@ ROW_ACTIONS = frozenset(
         Action.FORGET_CONTACT,
         Action.FORGET_ME,
         Action.FORGET_PICK,
+        Action.LET_IT_REST,
+        Action.DECIDE,
+        Action.CONTACT_OPEN,
     }
 )
-CHOICE_ACTIONS = frozenset({Action.SNOOZE, Action.WHY, Action.REFERRAL_OUTCOME})
+CHOICE_ACTIONS = frozenset({Action.SNOOZE, Action.WHY, Action.REFERRAL_OUTCOME, Action.KEEP_IN_TOUCH})
+PAGE_ACTIONS = frozenset({Action.CONTACTS_NEXT, Action.CONTACTS_PREVIOUS})
 FILE_ACTIONS = frozenset({Action.IMPORT_CONFIRM})
 MAX_FILE_ID = 64
 
@@ -118,6 +136,8 @@ def encode(payload: Payload) -> str:
         return str(payload.id)
     if isinstance(payload, RowChoice):
         return f"{payload.id}:{payload.choice}"
+    if isinstance(payload, Page):
+        return f"{payload.number}:{payload.filter}"
     if isinstance(payload, FileRef):
         return payload.file_id
     return ""
@@ -139,6 +159,11 @@ def decode(action: Action, value: str) -> Payload | None:
         head, colon, tail = value.partition(":")
         row = _row_id(head)
         return RowChoice(row, tail) if row is not None and colon and 0 < len(tail) <= 64 else None
+    if action in PAGE_ACTIONS:
+        head, colon, tail = value.partition(":")
+        number = _row_id(head)
+        ok = number is not None and 0 < number < 10**6 and colon and len(tail) <= 16 and tail.isascii()
+        return Page(number, tail.lower()) if ok and number is not None else None
     if action in FILE_ACTIONS:
         ok = value and len(value) <= MAX_FILE_ID and value.isascii() and value.isalnum()
         return FileRef(value) if ok else None
@@ -250,6 +275,12 @@ class Router:
             Action.FORGET_ME: lambda who, p: self._changed(c.data.forget_me(who, _id(p))),
             Action.FORGET_PICK: lambda who, p: Routed(c.data.forget_pick(who, _id(p))),
             Action.FORGET_CANCEL: lambda who, p: Routed(c.data.forget_cancelled()),
+            Action.LET_IT_REST: lambda who, p: self._changed(c.engagement.rest(who, _id(p))),
+            Action.KEEP_IN_TOUCH: self._keep_in_touch,
+            Action.DECIDE: lambda who, p: self._changed(c.engagement.decide(who, _id(p))),
+            Action.CONTACT_OPEN: lambda who, p: Routed(c.contacts.contact_card(who, _id(p))),
+            Action.CONTACTS_NEXT: self._page,
+            Action.CONTACTS_PREVIOUS: self._page,
         }
 
     # --- commands ---------------------------------------------------------------------------------
@@ -286,7 +317,9 @@ class Router:
     def _sub_command(self, who: Who, word: str) -> Answer:
         c = self.core
         if word == "list":
-            return c.reports.contacts(who)
+            return c.contacts.contacts(who)
+        if word in ("find", "search"):
+            return c.contacts.find(who, "")
         if word == "stats":
             return c.reports.stats(who)
         if word == "team":
@@ -301,6 +334,10 @@ class Router:
         """`/met list jane`, `/met stats last month`…: never a contact called "list jane"."""
         if word == "edit":
             return self.core.meetings.edit_by_name(who, rest)
+        if word == "list":
+            return self.core.contacts.list_or_find(who, rest)
+        if word in ("find", "search"):
+            return self.core.contacts.find(who, rest)
         return _usage(word)
 
     def _config(self, who: Who, rest: str, asked: Asked) -> Routed:
@@ -309,6 +346,8 @@ class Router:
         word, value = split_word(rest)
         if word == "digest":
             return Routed(c.members.set_digest_hour(who, value))
+        if word in ("days", "workdays", "weekdays"):
+            return Routed(c.engagement.set_work_days(who, value))
         if word in ("timezone", "tz", "zone"):
             return Routed(c.members.set_timezone(who, value))
         if word == "channel":
@@ -366,6 +405,15 @@ class Router:
         days = int(extra) if extra.isascii() and extra.isdigit() and len(extra) < 4 else -1
         return self._changed(self.core.engagement.snooze(who, _id(payload), days))
 
+    def _keep_in_touch(self, who: Who, payload: Payload) -> Routed:
+        extra = _choice(payload)
+        days = int(extra) if extra.isascii() and extra.isdigit() and len(extra) < 4 else -1
+        return self._changed(self.core.engagement.keep_in_touch(who, _id(payload), days))
+
+    def _page(self, who: Who, payload: Payload) -> Routed:
+        page = payload if isinstance(payload, Page) else Page(1)
+        return Routed(self.core.contacts.contacts(who, page.number, page.filter))
+
     def _referral_outcome(self, who: Who, payload: Payload) -> Routed:
         result = self.core.referrals.set_outcome(who, _id(payload), _choice(payload))
         return Routed(result, changed=isinstance(result, Section))
@@ -405,8 +453,6 @@ def _choice(payload: Payload) -> str:
 
 USAGE = {
     "list": "/met list shows your recent contacts.",
-    "find": "To look someone up, try /met list: search by name is coming.",
-    "search": "To look someone up, try /met list: search by name is coming.",
     "stats": "/met stats shows your own figures.",
     "team": "/met team shows your workspace's figures, as counts only.",
     "edit": "/met edit Jane Doe opens your latest meeting with Jane in the form.",

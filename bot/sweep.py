@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from bot.cadence import Cadence, digest_day, next_digest_at
+from bot.cadence import Cadence, digest_day, is_work_day, next_digest_at
 from bot.digest import DueContact, digest_for, shown_items
 from bot.followup import after_shown
 from bot.results import Reply
+from bot.taxonomy import leading_reason
 from store import followups, replays
 from store.db import Sessions
 from store.followups import Claimed, ContactRow, DueMember
@@ -101,6 +102,8 @@ def as_due(row: ContactRow) -> DueContact:
         next_step=row.next_step,
         next_step_owner=row.next_step_owner,
         offer=row.offer,
+        snoozed=row.snoozed,
+        rhythm_days=row.rhythm_days,
     )
 
 
@@ -149,12 +152,18 @@ class Sweeper:
                     by_day.setdefault(digest_day(now, m.timezone, m.digest_hour), []).append(m)
                 # In (day, next_digest_at, id) order, so two replicas racing on PostgreSQL can't deadlock.
                 for day, group in sorted(by_day.items()):
-                    owed = followups.members_with_due(session, [m.member_id for m in group], day)
-                    opening = [m.member_id for m in group if m.member_id in owed]
+                    # Digests come on the member's working days only; what falls due on a day off waits.
+                    working = [m.member_id for m in group if is_work_day(day, m.work_days)]
+                    owed = followups.members_with_due(session, working, day)
+                    opening = [m for m in working if m in owed]
                     followups.open_digests(session, opening, day, now)  # one statement, not one per member
                     report.opened += len(opening)
                 followups.set_next_digest(
-                    session, {m.member_id: next_digest_at(now, m.timezone, m.digest_hour) for m in members}
+                    session,
+                    {
+                        m.member_id: next_digest_at(now, m.timezone, m.digest_hour, m.work_days)
+                        for m in members
+                    },
                 )
             if len(members) < self.batch:
                 return
@@ -177,6 +186,7 @@ class Sweeper:
                 )
                 members = followups.members_by_id(session, [c.member_id for c in claimed])
                 due = self._due_for(session, claimed, members)
+                counts = followups.reason_counts(session, [c.member_id for c in claimed])
             if not claimed:
                 return
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="metbot-send") as pool:
@@ -186,6 +196,7 @@ class Sweeper:
                         c,
                         members.get(c.member_id),
                         due.get(c.member_id, []),
+                        leading_reason(counts.get(c.member_id, {})),
                         at,
                         limiter,
                         report,
@@ -211,6 +222,7 @@ class Sweeper:
         claimed: Claimed,
         member: DueMember | None,
         rows: list[ContactRow],
+        common: str | None,
         now: datetime,
         limiter: RateLimit,
         report: SweepReport,
@@ -218,7 +230,7 @@ class Sweeper:
         send_by: float = math.inf,
     ) -> None:
         try:
-            self._deliver_one(claimed, member, rows, now, limiter, report, lock, send_by)
+            self._deliver_one(claimed, member, rows, common, now, limiter, report, lock, send_by)
         except Exception as error:  # one member's trouble never stops the others
             log.exception("digest delivery crashed", extra={"member": claimed.member_id})
             with lock:
@@ -242,6 +254,7 @@ class Sweeper:
         claimed: Claimed,
         member: DueMember | None,
         rows: list[ContactRow],
+        common: str | None,
         now: datetime,
         limiter: RateLimit,
         report: SweepReport,
@@ -249,7 +262,7 @@ class Sweeper:
         send_by: float = math.inf,
     ) -> None:
         items = [as_due(r) for r in rows]
-        reply = digest_for(items, today=claimed.day, cadence=self.cadence)
+        reply = digest_for(items, today=claimed.day, cadence=self.cadence, common=common)
         if member is None or reply is None:
             with self.sessions.begin() as session:
                 followups.finish(
@@ -331,7 +344,7 @@ class Sweeper:
                 # Only move contacts nobody touched since the digest was built.
                 if contact is None or contact.phase != item.phase or contact.due_on != item.due_on:
                     continue
-                moved = after_shown(item.state, claimed.day, self.cadence)
+                moved = after_shown(item.state, claimed.day, self.cadence, member.work_days)
                 moves.append(
                     {
                         "id": contact.id,
@@ -339,6 +352,7 @@ class Sweeper:
                         "due_on": moved.due_on,
                         "nudges": moved.nudges,
                         "snooze_note": moved.snooze_note,
+                        "snoozed": moved.snoozed,
                     }
                 )
             followups.move_contacts(session, moves)  # one executemany, not one UPDATE per contact

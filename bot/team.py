@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.listing import STAGE_LABEL
 from bot.results import Reply, Section
 from bot.stats import bar, pct
-from bot.taxonomy import BY_KEY
+from bot.taxonomy import BY_KEY, quoted, tied_first
 from store.team import TeamCounts
 
 TEAM_WINDOW_DAYS = 90
@@ -68,11 +68,13 @@ def team_reply(c: TeamCounts, referrals: ReferralCounts | None = None, *, min_gr
             for k, n in c.reasons
         ]
         sections.append(Section(title="Why the team's connections stalled", text="\n".join(lines)))
-        top = BY_KEY.get(c.reasons[0][0])
-        if top is not None:
+        top = tied_first(list(c.reasons))
+        if len(top) == 1:
             sections.append(
-                Section(title=f"The team's most common breakdown: “{top.label}”", text=f"💡 {top.tip}")
+                Section(title=f"The team's most common breakdown: “{top[0].label}”", text=f"💡 {top[0].tip}")
             )
+        elif top:
+            sections.append(Section(title=f"No single most common breakdown: {quoted(top)} are tied"))
     else:
         sections.append(Section(note="No breakdowns classified yet across the team."))
     sections.append(Section(note="Counts only: nobody's contacts or notes are shown to teammates."))

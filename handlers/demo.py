@@ -197,8 +197,11 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             )
             talk.command("list")
 
-            talk.travel(1, hour=8, minute=59)
-            talk.day("the digest is not due yet")
+            talk.travel(1)
+            talk.day("Saturday: no digest at the weekend")
+            talk.digest()
+            talk.travel(2, hour=8, minute=59)
+            talk.day("Monday, before nine: the digest is not due yet")
             talk.digest()
             talk.travel(0, hour=9, minute=0)
             talk.day("09:00: the daily digest")
@@ -217,15 +220,14 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             talk.click(reasons, "Why do you think?", "Sam Lee", option="I was too focused on the sale")
             talk.click(digest, "Snooze…", "Priya Shah", option="3 days")
 
-            talk.travel(3)
+            talk.travel(1)
             talk.day("Friday: Jane's next step is due")
             digest = talk.digest()
             assert digest is not None
             talk.click(digest, "I followed up", "Jane Doe")
-            talk.click(digest, "I never followed up", "Priya Shah")
 
             talk.travel(3)
-            talk.day("Jane has had three days to answer")
+            talk.day("Monday: Jane has had three days to answer")
             digest = talk.digest()
             assert digest is not None
             talk.click(digest, "Yes", "Did Jane Doe respond?")

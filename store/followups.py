@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,8 @@ from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, 
 from store.people import insert_ignoring_conflict
 
 ACTIVE_PHASES = ("follow_up", "await_reply", "check_in")
+# In a digest: the active phases and "classify" (still open: weekly, on one line, until the user decides).
+SHOWN_PHASES = (*ACTIVE_PHASES, "classify")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class DueMember:
     timezone: str | None
     digest_hour: int
     dm_channel: str | None
+    work_days: str = "12345"  # ISO weekdays the member gets digests on
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,14 @@ class ContactRow:
     next_step: str | None
     next_step_owner: str | None
     offer: str | None
+    snoozed: bool = False
+    rhythm_days: int | None = None
+
+
+def _due_member(m: Member, platform: str, external: str) -> DueMember:
+    return DueMember(
+        m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel, m.work_days or "12345"
+    )
 
 
 def members_due(session: Session, now: datetime, limit: int) -> list[DueMember]:
@@ -57,10 +68,7 @@ def members_due(session: Session, now: datetime, limit: int) -> list[DueMember]:
         .order_by(Member.next_digest_at, Member.id)  # a total order: replicas lock rows in the same order
         .limit(limit)
     ).all()
-    return [
-        DueMember(m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel)
-        for m, platform, external in rows
-    ]
+    return [_due_member(m, platform, external) for m, platform, external in rows]
 
 
 def set_next_digest(session: Session, when: dict[int, datetime]) -> None:
@@ -94,19 +102,29 @@ def _rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
                 next_step=m.next_step if m else None,
                 next_step_owner=m.next_step_owner if m else None,
                 offer=m.offer if m else None,
+                snoozed=bool(c.snoozed),
+                rhythm_days=c.rhythm_days,
             )
         )
     return out
 
 
+def _shown_on(day: date):  # type: ignore[no-untyped-def]
+    """Due on or before `day` in a shown phase (a still-open contact without a date is due at once)."""
+    return or_(
+        (Contact.due_on <= day) & Contact.phase.in_(SHOWN_PHASES),
+        (Contact.phase == "classify") & Contact.due_on.is_(None),
+    )
+
+
 def due_contacts(session: Session, member_ids: list[int], day: date) -> dict[int, list[ContactRow]]:
-    """Every active contact due on or before `day`, for many members at once."""
+    """Every contact due on or before `day` (the still-open ones too), for many members at once."""
     if not member_ids:
         return {}
     contacts = list(
         session.scalars(
             select(Contact)
-            .where(Contact.member_id.in_(member_ids), Contact.due_on <= day, Contact.phase.in_(ACTIVE_PHASES))
+            .where(Contact.member_id.in_(member_ids), _shown_on(day))
             .order_by(Contact.member_id, Contact.due_on, Contact.id)
         )
     )
@@ -121,9 +139,7 @@ def members_with_due(session: Session, member_ids: list[int], day: date) -> set[
         return set()
     return set(
         session.scalars(
-            select(Contact.member_id)
-            .where(Contact.member_id.in_(member_ids), Contact.due_on <= day, Contact.phase.in_(ACTIVE_PHASES))
-            .distinct()
+            select(Contact.member_id).where(Contact.member_id.in_(member_ids), _shown_on(day)).distinct()
         )
     )
 
@@ -201,10 +217,7 @@ def members_by_id(session: Session, ids: list[int]) -> dict[int, DueMember]:
         .join(Workspace, Member.workspace_id == Workspace.id)
         .where(Member.id.in_(ids))
     ).all()
-    return {
-        m.id: DueMember(m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel)
-        for m, platform, external in rows
-    }
+    return {m.id: _due_member(m, platform, external) for m, platform, external in rows}
 
 
 def finish(session: Session, digest_id: int, worker: str, **values: object) -> bool:
@@ -239,6 +252,10 @@ def contact_rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
     return _rows(session, contacts)
 
 
+def set_rhythm(session: Session, contact_id: int, rhythm_days: int) -> None:
+    session.execute(update(Contact).where(Contact.id == contact_id).values(rhythm_days=rhythm_days))
+
+
 def log_touch(session: Session, contact: Contact, kind: str, now: datetime, note: str | None = None) -> None:
     session.add(FollowUp(contact_id=contact.id, member_id=contact.member_id, kind=kind, at=now, note=note))
 
@@ -261,15 +278,23 @@ def move_contacts(session: Session, moves: list[dict[str, object]]) -> None:
 
 def history(
     session: Session, member_id: int
-) -> tuple[list[datetime], list[tuple[datetime, str, datetime | None, bool]], list[tuple[str, datetime]]]:
-    """Everything /met stats needs, in three queries."""
+) -> tuple[
+    list[datetime], list[tuple[datetime, str, datetime | None, bool, bool]], list[tuple[str, datetime]]
+]:
+    """Everything /met stats needs, in three queries. Each contact says whether it was ever met (a name known
+    only from a referral is counted apart)."""
     meetings = list(session.scalars(select(Meeting.met_at).where(Meeting.member_id == member_id)))
     replied = select(FollowUp.contact_id).where(FollowUp.member_id == member_id, FollowUp.kind == "replied")
+    met = select(Meeting.contact_id).where(Meeting.member_id == member_id)
     contacts = [
-        (created, stage, first, bool(did))
-        for created, stage, first, did in session.execute(
+        (created, stage, first, bool(did), bool(was_met))
+        for created, stage, first, did, was_met in session.execute(
             select(
-                Contact.created_at, Contact.stage, Contact.first_follow_up_at, Contact.id.in_(replied)
+                Contact.created_at,
+                Contact.stage,
+                Contact.first_follow_up_at,
+                Contact.id.in_(replied),
+                Contact.id.in_(met),
             ).where(Contact.member_id == member_id)
         )
     ]
@@ -280,3 +305,37 @@ def history(
         )
     ]
     return meetings, contacts, breakdowns
+
+
+def reason_counts(session: Session, member_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How often each member has named each breakdown reason: "(your most common)" comes from these."""
+    if not member_ids:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+    for member_id, why, n in session.execute(
+        select(Breakdown.member_id, Breakdown.reason, func.count())
+        .where(Breakdown.member_id.in_(member_ids))
+        .group_by(Breakdown.member_id, Breakdown.reason)
+    ):
+        counts.setdefault(member_id, {})[why] = int(n)
+    return counts
+
+
+def followed_up_since_met(session: Session, contact_id: int) -> bool:
+    """Did the user say "I followed up" since they last met this contact? Then "I never followed up" is no
+    reason to offer."""
+    last_met = (
+        select(func.max(FollowUp.at))
+        .where(FollowUp.contact_id == contact_id, FollowUp.kind == "met")
+        .scalar_subquery()
+    )
+    found = session.scalar(
+        select(FollowUp.id)
+        .where(
+            FollowUp.contact_id == contact_id,
+            FollowUp.kind == "followed_up",
+            or_(last_met.is_(None), FollowUp.at >= last_met),
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -65,6 +65,7 @@ def restart_timer(contact: Contact, *, now: datetime, due_on: date) -> None:
     contact.nudges = 0
     contact.asks = 0
     contact.snooze_note = None
+    contact.snoozed = False
     contact.last_touch_at = now
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -127,6 +128,8 @@ class Contact(Base):
     nudges: Mapped[int] = mapped_column(Integer, default=0)
     asks: Mapped[int] = mapped_column(Integer, default=0)
     snooze_note: Mapped[str | None] = mapped_column(String(200))
+    # The user snoozed it: its next showing is the one they asked for, not a reminder they ignored.
+    snoozed: Mapped[bool] = mapped_column(default=False, server_default=false())
     last_touch_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -307,6 +310,8 @@ class Referral(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="open")
     value: Mapped[str | None] = mapped_column(String(64))
     private: Mapped[bool] = mapped_column(default=False)
+    # The shoutout may name the person outside the team: only when the user ticked "name them".
+    name_them: Mapped[bool] = mapped_column(default=False, server_default=false())
     # none (private) | due | posting | posted | failed
     shoutout: Mapped[str] = mapped_column(String(16), default="none")
     shoutout_error: Mapped[str | None] = mapped_column(String(64))

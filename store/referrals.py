@@ -47,6 +47,7 @@ class ReferralRow:
     value: str | None
     private: bool
     shoutout: str
+    name_them: bool = False  # the shoutout may name the person outside the team
 
 
 def _rows(session: Session, referrals: list[Referral]) -> list[ReferralRow]:
@@ -79,6 +80,7 @@ def _rows(session: Session, referrals: list[Referral]) -> list[ReferralRow]:
                 value=r.value,
                 private=r.private,
                 shoutout=r.shoutout,
+                name_them=bool(r.name_them),
             )
         )
     return out

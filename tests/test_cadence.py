@@ -25,6 +25,7 @@ from bot.taxonomy import BY_KEY, REASONS, reason
 
 CADENCE = Cadence()
 HOUR = CADENCE.digest_hour
+EVERY_DAY = "1234567"  # the pure rules' own arithmetic, without rolling onto working days
 
 # (timezone, the day before the change, the day of the change, UTC offset change in hours at 09:00)
 DST_CHANGES = [
@@ -154,22 +155,25 @@ def test_not_followed_up_comes_back_after_three_then_seven_days_then_asks_why_an
     state = FollowState(phase="follow_up", due_on=d)
     assert item_kind(state, CADENCE) == "follow_up"
 
-    state = after_shown(state, d, CADENCE)
+    state = after_shown(state, d, CADENCE, EVERY_DAY)
     assert (state.phase, state.due_on, state.nudges) == ("follow_up", d + timedelta(days=3), 1)
     assert item_kind(state, CADENCE) == "follow_up"
 
-    state = after_shown(state, d + timedelta(days=3), CADENCE)
+    state = after_shown(state, d + timedelta(days=3), CADENCE, EVERY_DAY)
     assert (state.phase, state.due_on, state.nudges) == ("follow_up", d + timedelta(days=7), 2)
     assert item_kind(state, CADENCE) == "last_call"  # the +7 item asks "what happened?"
 
-    state = after_shown(state, d + timedelta(days=7), CADENCE)
-    assert (state.phase, state.due_on) == ("classify", None)  # nudging stops
-    assert after_shown(state, d + timedelta(days=8), CADENCE) == state
+    # Ignored three times: nudging stops, and it moves to the weekly "still open" line (next Monday).
+    state = after_shown(state, d + timedelta(days=7), CADENCE, EVERY_DAY)
+    assert (state.phase, state.due_on) == ("classify", date(2026, 12, 7))
+    assert item_kind(state, CADENCE) == "still_open"
+    again = after_shown(state, date(2026, 12, 7), CADENCE, EVERY_DAY)
+    assert (again.phase, again.due_on) == ("classify", date(2026, 12, 14))  # once a week, never vanishing
 
 
 def test_a_late_showing_counts_from_the_day_it_was_shown() -> None:
     d = date(2026, 11, 28)
-    state = after_shown(FollowState(phase="follow_up", due_on=d), d + timedelta(days=2), CADENCE)
+    state = after_shown(FollowState(phase="follow_up", due_on=d), d + timedelta(days=2), CADENCE, EVERY_DAY)
     assert state.due_on == d + timedelta(days=5)
 
 
@@ -187,7 +191,7 @@ def test_followed_up_asks_for_a_reply_three_days_later_and_resets_the_nudges() -
     assert state == FollowState(phase="await_reply", due_on=d + timedelta(days=3), nudges=0, asks=0)
     assert item_kind(state, CADENCE) == "ask_reply"
     # Unanswered, the question comes back three days later.
-    again = after_shown(state, d + timedelta(days=3), CADENCE)
+    again = after_shown(state, d + timedelta(days=3), CADENCE, EVERY_DAY)
     assert (again.phase, again.due_on) == ("await_reply", d + timedelta(days=6))
 
 
@@ -218,9 +222,9 @@ def test_reply_no_and_went_cold_ask_why() -> None:
     d = date(2026, 12, 1)
     no, suggest = after_reply(FollowState(phase="await_reply", due_on=d), "no", d, CADENCE)
     assert not suggest
-    assert (no.phase, no.due_on) == ("classify", None)
-    cold = after_cold(FollowState(phase="follow_up", due_on=d, snooze_note="x"))
-    assert (cold.phase, cold.due_on, cold.snooze_note) == ("classify", None, None)
+    assert (no.phase, no.due_on) == ("classify", date(2026, 12, 7))  # unanswered: still open next Monday
+    cold = after_cold(FollowState(phase="follow_up", due_on=d, snooze_note="x"), d)
+    assert (cold.phase, cold.due_on, cold.snooze_note) == ("classify", date(2026, 12, 7), None)
 
 
 @pytest.mark.parametrize(("days", "label"), SNOOZES)
@@ -301,4 +305,4 @@ def test_an_unanswered_did_they_respond_stops_after_a_few_asks_and_asks_what_hap
         assert state.phase == "await_reply" and state.due_on is not None
         day = state.due_on
     state = after_shown(state, day, cadence)
-    assert state.phase == "classify" and state.due_on is None
+    assert state.phase == "classify" and state.due_on is not None and state.due_on.isoweekday() == 1

@@ -222,7 +222,7 @@ def test_a_new_contact_card_and_the_default_rhythm(bot: OfflineBot) -> None:
     card = book(bot).contact_card(who(), contact_id(bot, "Pat Kim"))
     assert isinstance(card, Reply)
     fields = dict(card.sections[0].fields)
-    assert fields["Keep in touch"] == "every month (the Know default)"
+    assert fields["Keep in touch"] == "every 2 weeks (the Know default)"
     assert fields["Next step"] == "none agreed" and "E-mail" not in fields
     assert card.sections[1].text == "Today · Met at the Chamber mixer"
 

@@ -37,7 +37,7 @@ def test_fifty_simultaneous_clicks_with_slow_follow_up_work_are_all_acked_within
 ) -> None:
     bot = patient_bot
     ids = log_contacts(bot, 50)
-    bot.clock.advance(timedelta(days=1, hours=1))
+    bot.clock.advance(timedelta(days=3, hours=1))  # Monday: digests come on working days
     assert bot.sweep().sent == 1
     # Each click's follow-up work (updating the digest in place) now takes 2 s at Slack.
     bot.fake.fail("chat.update", timeout=2.0, times=-1)
@@ -103,7 +103,7 @@ def test_a_replayed_request_has_one_effect(bot: OfflineBot, caplog: pytest.LogCa
 def test_rate_limited_and_failing_web_api_calls_are_retried(patient_bot: OfflineBot) -> None:
     bot = patient_bot
     log_contacts(bot, 1)
-    bot.clock.advance(timedelta(days=1, hours=1))
+    bot.clock.advance(timedelta(days=3, hours=1))  # Monday: digests come on working days
     bot.fake.fail("chat.postMessage", retry_after=1, times=1)
     bot.fake.fail("conversations.open", status=503, times=1)
     report = bot.sweep()
@@ -117,7 +117,7 @@ def test_one_slow_user_does_not_hold_up_the_others(patient_bot: OfflineBot) -> N
     for user in ("U0SLOW", "U0A", "U0B", "U0C", "U0D"):
         bot.slack.command("Jane Doe (Acme) at BNI", user=user)
     bot.fake.wait_for("response_url", count=5)
-    bot.clock.advance(timedelta(days=1, hours=1))
+    bot.clock.advance(timedelta(days=3, hours=1))  # Monday: digests come on working days
     bot.fake.fail("chat.postMessage", timeout=2.0, times=1, where=lambda a: a.get("channel") == "DU0SLOW")
     bot.metbot.sweeper.sends_per_second = 0  # no pacing: measure the parallelism alone
     report = bot.sweep()

@@ -23,7 +23,7 @@ def test_the_demo_tells_the_story() -> None:
         "Most follow-ups die because nobody agreed who does what next",
         "Meeting saved",
         "(nothing due today: no DM)",
-        "follow-ups for today",
+        "2 follow-ups today",
         "Did Sam Lee respond?",
         "I was too focused on the sale",
         "snoozed for 3 days",

@@ -13,6 +13,7 @@ import pytest
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy import select
 
+from bot.results import Who
 from handlers.slack.offline import OfflineBot, sqlite_url
 from handlers.slack.standin import Call, message_to_text
 from store.models import Contact, Digest, Member
@@ -35,6 +36,13 @@ def met(bot: OfflineBot, text: str, user: str = ALICE) -> None:
     before = len([c for c in bot.fake.calls_to("response_url") if c.label == label])
     bot.slack.command(text, user=user)
     bot.fake.wait_for("response_url", count=before + 1, where=lambda c: c.label == label)
+    every_day(bot, user)
+
+
+def every_day(bot: OfflineBot, user: str = ALICE) -> None:
+    """This file is about delivery, day by day: its members take digests every day of the week (working days
+    only, the default, are tested in test_rhythm.py)."""
+    bot.metbot.engagement.set_work_days(Who(platform="slack", workspace="T0DEMO", user=user), "every day")
 
 
 def sweep_at(bot: OfflineBot, when: datetime) -> Any:
@@ -204,6 +212,7 @@ def test_twenty_due_contacts_fit_in_fifty_blocks_with_an_overflow_line(bot: Offl
         bot.slack.command(f"{name} at BNI breakfast; next step: send the deck; offer: an intro")
     bot.fake.wait_for("response_url", count=20)
     assert len(contact_ids(bot)) == 20
+    every_day(bot)
 
     assert sweep_at(bot, at(SAT, 9)).sent == 1
     [digest] = posts(bot)
@@ -211,7 +220,7 @@ def test_twenty_due_contacts_fit_in_fifty_blocks_with_an_overflow_line(bot: Offl
     assert len(blocks) <= 50
     text = message_to_text({"blocks": blocks})
     assert "20 follow-ups" in text
-    assert "and 5 more — /met list" in text
+    assert "and 5 more: they're in /met list, and in your next digest." in text
     assert sum(1 for b in blocks if str(b.get("block_id", "")).endswith(".actions")) == 15
 
     # Every later digest stays within Slack's limit too, reminders (an extra block an item) included.
@@ -371,6 +380,7 @@ def test_a_member_picks_their_own_digest_hour(bot: OfflineBot) -> None:
     """`/met config digest 7am`: the digest comes at 07:00 in their timezone instead of 09:00, still once."""
     bot.slack.command("Jane Doe (Acme) at BNI breakfast")
     bot.fake.wait_for("response_url")
+    every_day(bot)
     bot.slack.command("config digest 7am")
     [*_, told] = bot.fake.wait_for("response_url", count=2)
     assert "07:00" in told.args["text"]

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.timeout(120)
 USERS = 50
 MET = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # Friday
 DUE = date(2026, 11, 28)
-NOW = "2026-11-28T16:00:00+00:00"  # Saturday: 11:00 in New York, 17:00 in Berlin, both past 09:00
+NOW = "2026-11-30T16:00:00+00:00"  # Monday: 11:00 in New York, 17:00 in Berlin, both past 09:00
 TIMEZONES = ("America/New_York", "Europe/Berlin")
 
 

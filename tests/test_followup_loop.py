@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.cadence import work_day_on_or_after
+from bot.capture import day_label
 from bot.results import Refusal
 from bot.taxonomy import BY_KEY, REASONS
 from handlers.slack.offline import OfflineBot
@@ -19,7 +21,9 @@ from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, 
 NY = "America/New_York"
 ALICE, ALICE_DM = "U0ALICE", "DU0ALICE"
 MALLORY = "U0MALLORY"
+# Alice meets people on Friday 27 November; digests come on working days (Mon–Fri), so the first is Monday's.
 SAT, SUN, MON, TUE = date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30), date(2026, 12, 1)
+WED, THU = date(2026, 12, 2), date(2026, 12, 3)
 JANE = "Jane Doe (Acme) at BNI breakfast"
 REFUSED = Refusal().message
 
@@ -120,17 +124,32 @@ def section_text(message: dict[str, Any], cid: int) -> str:
 
 
 def followed_up_and_asked(bot: OfflineBot, text: str = JANE) -> tuple[int, dict[str, Any]]:
-    """/met on Friday → Saturday's digest → I followed up → Tuesday's "Did … respond?" digest."""
+    """/met on Friday → no weekend digest → Monday's digest → I followed up → Thursday's "Did … respond?"."""
     met(bot, text)
-    first = digest_on(bot, SAT)
+    assert digest_on(bot, SAT) is None and digest_on(bot, SUN) is None
+    first = digest_on(bot, MON)
     assert first is not None
     cid = contact(bot).id
     click(bot, "fu.done", str(cid))
-    assert digest_on(bot, SUN) is None
-    assert digest_on(bot, MON) is None
-    ask = digest_on(bot, TUE)
+    assert digest_on(bot, TUE) is None
+    assert digest_on(bot, WED) is None
+    ask = digest_on(bot, THU)
     assert ask is not None
     return cid, ask
+
+
+def offers(update: Call, cid: int, action_id: str) -> bool:
+    """Does this contact's part of the message carry `action_id` (a button, a menu, or the section's accessory)?"""
+    blocks = update.json_arg("blocks")
+    mine = [b for b in blocks if str(b.get("block_id", "")).partition(".")[0] == f"c{cid}"]
+    found = [e.get("action_id") for b in mine for e in b.get("elements", [])]
+    found += [b["accessory"].get("action_id") for b in mine if b.get("accessory")]
+    return action_id in found
+
+
+def options(update: Call, cid: int, action_id: str = "fu.why") -> list[tuple[str, str]]:
+    menu = elements({"blocks": update.json_arg("blocks")}, cid)[action_id]
+    return [(o["value"], o["text"]["text"]) for o in menu["options"]]
 
 
 # --- the loop ---------------------------------------------------------------------------------------------
@@ -138,7 +157,8 @@ def followed_up_and_asked(bot: OfflineBot, text: str = JANE) -> tuple[int, dict[
 
 def test_followed_up_then_no_reply_then_busy_then_stats(bot: OfflineBot) -> None:
     met(bot, JANE)
-    digest = digest_on(bot, SAT)
+    assert digest_on(bot, SAT) is None and digest_on(bot, SUN) is None  # no weekend digest
+    digest = digest_on(bot, MON)
     assert digest is not None
     cid = contact(bot).id
     assert set(elements(digest, cid)) == {"fu.done", "fu.cold", "fu.snooze"}
@@ -149,19 +169,20 @@ def test_followed_up_then_no_reply_then_busy_then_stats(bot: OfflineBot) -> None
     new_blocks = update.json_arg("blocks")
     assert new_blocks[0] == digest["blocks"][0]  # the headline is untouched
     assert "You followed up with Jane Doe" in section_text(update.args, cid)
-    assert "Tue 1 Dec" in section_text(update.args, cid)
+    assert "Thu 3 Dec" in section_text(update.args, cid)
     assert f"c{cid}.actions" not in blocks_by_id(new_blocks)  # answered: no buttons left
     [kept] = bot.fake.messages(ALICE_DM)
     assert kept["ts"] == digest["ts"] and kept["blocks"] == new_blocks
     jane = contact(bot)
-    assert (jane.phase, jane.due_on) == ("await_reply", TUE)
-    assert jane.first_follow_up_at == at(SAT)
+    assert (jane.phase, jane.due_on) == ("await_reply", THU)
+    assert jane.first_follow_up_at == at(MON)
 
-    assert digest_on(bot, SUN) is None
-    assert digest_on(bot, MON) is None
-    ask = digest_on(bot, TUE)
+    assert digest_on(bot, TUE) is None
+    assert digest_on(bot, WED) is None
+    ask = digest_on(bot, THU)
     assert ask is not None
     assert "Did Jane Doe respond?" in section_text(ask, cid)
+    assert "1 question" in message_to_text(ask) and "follow-up" not in message_to_text(ask).split("\n")[0]
     buttons = elements(ask, cid)
     assert [(a, e["value"]) for a, e in buttons.items()] == [
         ("fu.yes", str(cid)),
@@ -171,19 +192,22 @@ def test_followed_up_then_no_reply_then_busy_then_stats(bot: OfflineBot) -> None
 
     update = click(bot, "fu.no", str(cid), label="No")
     assert (update.args["channel"], update.args["ts"]) == (ALICE_DM, ask["ts"])
-    menu = elements({"blocks": update.json_arg("blocks")}, cid)["fu.why"]
-    assert menu["type"] == "static_select"
-    options = [o["value"] for o in menu["options"]]
-    assert sorted(options) == sorted(f"{cid}:{r.key}" for r in REASONS)
-    assert options[0] == f"{cid}:no_follow_up"  # the most common reason comes first
+    offered = options(update, cid)
+    # She said she followed up: "I never followed up" is not offered, and nothing is "most common" yet.
+    assert sorted(v for v, _ in offered) == sorted(
+        f"{cid}:{r.key}" for r in REASONS if r.key != "no_follow_up"
+    )
+    assert not any("most common" in label for _, label in offered)
+    assert offered[-1] == (f"{cid}:unknown", "I don't know")
+    assert offers(update, cid, "fu.rest")  # "let it rest" is always there
     assert contact(bot).phase == "classify"
 
     update = pick(bot, "fu.why", f"{cid}:busy")
     told = section_text(update.args, cid)
     assert BY_KEY["busy"].tip in told
-    assert "14 days" in told  # busy: a gentler, later follow-up instead of closing
+    assert "Thu 17 Dec" in told  # busy: a gentler, later follow-up with its date, instead of closing
     jane = contact(bot)
-    assert (jane.phase, jane.due_on, jane.nudges) == ("follow_up", TUE + timedelta(days=14), 0)
+    assert (jane.phase, jane.due_on, jane.nudges) == ("follow_up", THU + timedelta(days=14), 0)
     with bot.metbot.core.sessions() as session:
         assert list(session.scalars(select(Breakdown.reason))) == ["busy"]
 
@@ -193,23 +217,28 @@ def test_followed_up_then_no_reply_then_busy_then_stats(bot: OfflineBot) -> None
     assert "100% (1/1)" in stats  # followed up with every contact
 
     for offset in range(1, 14):
-        assert digest_on(bot, TUE + timedelta(days=offset)) is None
-    back = digest_on(bot, TUE + timedelta(days=14))
+        assert digest_on(bot, THU + timedelta(days=offset)) is None
+    back = digest_on(bot, THU + timedelta(days=14))
     assert back is not None and "Jane Doe" in section_text(back, cid)
+    assert "You said “They're busy and forgot me”" in section_text(back, cid)
 
 
-def test_yes_moves_the_contact_to_like_and_checks_in_thirty_days_later(bot: OfflineBot) -> None:
+def test_yes_moves_the_contact_to_like_and_checks_in_a_month_later_on_a_working_day(bot: OfflineBot) -> None:
     cid, ask = followed_up_and_asked(bot)
     update = click(bot, "fu.yes", str(cid), label="Yes")
     assert update.args["ts"] == ask["ts"]
     assert "Like" in section_text(update.args, cid)
+    check_in_on = date(2027, 1, 4)  # 30 days after Thursday is a Saturday: the Monday after
+    assert "Mon 4 Jan 2027" in section_text(update.args, cid) and "monthly" in section_text(update.args, cid)
     jane = contact(bot)
-    assert (jane.stage, jane.phase, jane.due_on) == ("like", "check_in", TUE + timedelta(days=30))
-    assert jane.last_touch_at == at(TUE)  # a reply is a touch
-    assert digest_on(bot, TUE + timedelta(days=29)) is None
-    check_in = digest_on(bot, TUE + timedelta(days=30))
+    assert (jane.stage, jane.phase, jane.due_on) == ("like", "check_in", check_in_on)
+    assert jane.last_touch_at == at(THU)  # a reply is a touch
+    assert digest_on(bot, date(2027, 1, 1)) is None
+    check_in = digest_on(bot, check_in_on)
     assert check_in is not None
     assert "Check in with Jane Doe" in section_text(check_in, cid)
+    rhythm = elements(check_in, cid)["fu.rhythm"]  # "keep in touch: monthly / quarterly / never"
+    assert [o["text"]["text"] for o in rhythm["options"]] == ["Monthly", "Quarterly", "Never"]
     stats = message_to_text(met(bot, "stats").args)
     assert "Like 1" in stats
 
@@ -217,27 +246,28 @@ def test_yes_moves_the_contact_to_like_and_checks_in_thirty_days_later(bot: Offl
 def test_not_yet_twice_suggests_a_memorable_touch(bot: OfflineBot) -> None:
     cid, _ = followed_up_and_asked(bot, JANE + "; offer: intro to Sam")
     update = click(bot, "fu.not_yet", str(cid), label="Not yet")
-    assert "Fri 4 Dec" in section_text(update.args, cid)
+    assert "Mon 7 Dec" in section_text(update.args, cid)  # three days on is a Sunday: the Monday after
     jane = contact(bot)
-    assert (jane.phase, jane.asks, jane.due_on) == ("await_reply", 1, date(2026, 12, 4))
+    assert (jane.phase, jane.asks, jane.due_on) == ("await_reply", 1, date(2026, 12, 7))
 
-    assert digest_on(bot, date(2026, 12, 2)) is None
-    assert digest_on(bot, date(2026, 12, 3)) is None
-    again = digest_on(bot, date(2026, 12, 4))
+    assert digest_on(bot, date(2026, 12, 4)) is None
+    again = digest_on(bot, date(2026, 12, 7))
     assert again is not None and "Did Jane Doe respond?" in section_text(again, cid)
     update = click(bot, "fu.not_yet", str(cid), label="Not yet")
     told = section_text(update.args, cid)
     assert "memorable" in told.lower() and "intro to Sam" in told
     jane = contact(bot)
-    assert (jane.phase, jane.due_on, jane.nudges) == ("follow_up", date(2026, 12, 7), 0)
-    back = digest_on(bot, date(2026, 12, 7))
+    assert (jane.phase, jane.due_on, jane.nudges) == ("follow_up", date(2026, 12, 10), 0)
+    back = digest_on(bot, date(2026, 12, 10))
     assert back is not None
     assert "Follow up with Jane Doe" in section_text(back, cid)  # not a third "did they respond?"
 
 
-def test_snooze_three_days_skips_two_digests_and_comes_back_with_a_note(bot: OfflineBot) -> None:
-    met(bot, JANE)  # due Saturday
-    first = digest_on(bot, SAT)
+def test_snooze_three_days_skips_two_digests_and_comes_back_with_a_note_not_a_reminder(
+    bot: OfflineBot,
+) -> None:
+    met(bot, JANE)  # due Saturday: in Monday's digest
+    first = digest_on(bot, MON)
     assert first is not None
     cid = contact(bot).id
     snooze = elements(first, cid)["fu.snooze"]
@@ -245,65 +275,88 @@ def test_snooze_three_days_skips_two_digests_and_comes_back_with_a_note(bot: Off
 
     update = pick(bot, "fu.snooze", f"{cid}:3")
     assert update.args["ts"] == first["ts"]
-    assert "Tue 1 Dec" in section_text(update.args, cid)  # says when it comes back
-    assert contact(bot).due_on == TUE
+    assert "Thu 3 Dec" in section_text(update.args, cid)  # says when it comes back
+    assert contact(bot).due_on == THU
 
-    bot.clock.set(at(SAT, 10))
-    met(bot, "Bob Smith at the Chamber lunch")  # due Sunday
-    bot.clock.set(at(SUN, 10))
-    met(bot, "Carol White at the Rotary dinner")  # due Monday
-    for day, other in ((SUN, "Bob Smith"), (MON, "Carol White")):
+    bot.clock.set(at(MON, 10))
+    met(bot, "Bob Smith at the Chamber lunch")  # due Tuesday
+    bot.clock.set(at(TUE, 10))
+    met(bot, "Carol White at the Rotary dinner")  # due Wednesday
+    for day, other in ((TUE, "Bob Smith"), (WED, "Carol White")):
         digest = digest_on(bot, day)
         assert digest is not None
         text = message_to_text(digest)
         assert other in text and "Jane Doe" not in text
-    back = digest_on(bot, TUE)
+    back = digest_on(bot, THU)
     assert back is not None
     section = section_text(back, cid)
     assert "Jane Doe" in section
-    assert "snoozed this for 3 days on Sat 28 Nov" in section
+    assert "snoozed this for 3 days on Mon 30 Nov" in section
+    assert "Reminder" not in section  # a snooze is not a reminder she ignored
 
 
-def test_went_cold_asks_why_then_rests(bot: OfflineBot) -> None:
+def test_went_cold_offers_every_reason_then_rests_when_resting_is_the_advice(bot: OfflineBot) -> None:
     met(bot, JANE)
-    digest = digest_on(bot, SAT)
+    digest = digest_on(bot, MON)
     assert digest is not None
     cid = contact(bot).id
     update = click(bot, "fu.cold", str(cid), label="Went cold")
     assert update.args["ts"] == digest["ts"]
-    menu = elements({"blocks": update.json_arg("blocks")}, cid)["fu.why"]
-    assert len(menu["options"]) == 12
-    assert (contact(bot).phase, contact(bot).due_on) == ("classify", None)
-    update = pick(bot, "fu.why", f"{cid}:has_someone")
+    assert len(options(update, cid)) == 12  # she never said she followed up: every reason fits
+    assert offers(update, cid, "fu.rest")
+    assert (contact(bot).phase, contact(bot).due_on) == (
+        "classify",
+        date(2026, 12, 7),
+    )  # still open next week
+    update = pick(bot, "fu.why", f"{cid}:no_value_seen")
     told = section_text(update.args, cid)
-    assert BY_KEY["has_someone"].tip in told and "referrals" in told  # offer a referral exchange
+    assert BY_KEY["no_value_seen"].tip in told and "rest" in told
     assert contact(bot).phase == "cold"
     for offset in range(1, 10):
-        assert digest_on(bot, SAT + timedelta(days=offset)) is None  # nudging stopped
+        assert digest_on(bot, MON + timedelta(days=offset)) is None  # nudging stopped
+
+
+PHRASES = {
+    "no_connection": "I did most of the talking",
+    "one_sided": "resources for each other",
+    "has_someone": "swap referrals",
+    "too_salesy": "No pitch",
+    "no_need": "three questions",
+    "busy": "something useful",
+    "polite_no": "something you'd like to pursue",
+    "unclear_expectations": "Send this today",
+    "no_generosity": "Give first",
+    "no_follow_up": "Write to Jane today",
+    "unknown": "wondered if I'd missed something",
+}
 
 
 @pytest.mark.parametrize(
-    ("key", "phrase", "back_in"),
+    "key",
     [
-        ("unclear_expectations", "Send this today", 1),
-        pytest.param("no_generosity", "Give first", 3, marks=pytest.mark.sqlite_only),
-        pytest.param("one_sided", "Give first", 3, marks=pytest.mark.sqlite_only),
-        pytest.param("no_follow_up", "Write to Jane today", 1, marks=pytest.mark.sqlite_only),
+        pytest.param(key, marks=() if key in ("unclear_expectations", "no_need") else pytest.mark.sqlite_only)
+        for key in PHRASES
     ],
 )
-def test_each_reason_gives_its_tip_and_an_adapted_next_step(
-    bot: OfflineBot, key: str, phrase: str, back_in: int
+def test_each_reason_gives_its_tip_and_the_next_step_it_recommends_with_a_date(
+    bot: OfflineBot, key: str
 ) -> None:
     met(bot, JANE + "; next step: a coffee in January")
-    assert digest_on(bot, SAT) is not None
+    assert digest_on(bot, MON) is not None
     cid = contact(bot).id
     click(bot, "fu.cold", str(cid))
-    told = section_text(pick(bot, "fu.why", f"{cid}:{key}").args, cid)
-    assert BY_KEY[key].tip in told and phrase in told
+    update = pick(bot, "fu.why", f"{cid}:{key}")
+    told = section_text(update.args, cid)
+    why = BY_KEY[key]
+    assert why.tip in told and PHRASES[key] in told
+    assert why.retry_days is not None
+    back_on = work_day_on_or_after(MON + timedelta(days=why.retry_days), "12345")
+    assert day_label(back_on, MON) in told  # the next step says when
     if key == "unclear_expectations":
-        assert "a coffee in January" in told  # a sentence to send, with their own next step
+        assert "I'd suggest: a coffee in January." in told  # their own next step, in a whole sentence
+    assert offers(update, cid, "fu.rest")  # resting is still a choice
     jane = contact(bot)
-    assert (jane.phase, jane.due_on) == ("follow_up", SAT + timedelta(days=back_in))
+    assert (jane.phase, jane.due_on) == ("follow_up", back_on)
 
 
 # --- who may click what -----------------------------------------------------------------------------------
@@ -317,13 +370,16 @@ ACTIONS = [
     ("fu.not_yet", "", False),
     ("fu.no", "", False),
     ("fu.why", ":busy", True),
+    ("fu.rest", "", False),
+    ("fu.rhythm", ":30", True),
+    ("fu.decide", "", True),
 ]
 
 
 def test_another_users_click_on_alices_contact_changes_nothing(bot: OfflineBot) -> None:
     met(bot, JANE)
     met(bot, "Mike Ross at the Chamber lunch", user=MALLORY)  # Mallory is a member too
-    assert digest_on(bot, SAT) is not None
+    assert digest_on(bot, MON) is not None
     assert bot.fake.messages("DU0MALLORY")  # her own digest, where she forges the clicks
     cid = contact(bot).id
     before = snapshot(bot)
@@ -341,7 +397,7 @@ HOSTILE = ["1 OR 1=1", "-5", "99999999999999999999", "", "1.0", "0x1", "²", "١
 
 def test_hostile_values_change_nothing(bot: OfflineBot) -> None:
     met(bot, JANE)
-    assert digest_on(bot, SAT) is not None
+    assert digest_on(bot, MON) is not None
     cid = contact(bot).id
     assert cid == 1  # so "1 OR 1=1" and friends aim at a real row
     before = snapshot(bot)
@@ -353,6 +409,8 @@ def test_hostile_values_change_nothing(bot: OfflineBot) -> None:
         refused(bot, "fu.snooze", f"{cid}:{bad_option}", select_menu=True)
     for bad_reason in ("", "BUSY", "busy; drop", "nope", "__class__"):
         refused(bot, "fu.why", f"{cid}:{bad_reason}", select_menu=True)
+    for bad_rhythm in ("7", "-30", "", "30.0", "٣٠"):
+        refused(bot, "fu.rhythm", f"{cid}:{bad_rhythm}", select_menu=True)
     assert snapshot(bot) == before
     assert len(bot.fake.calls_to("chat.update")) == updates
 
@@ -362,23 +420,23 @@ def test_hostile_values_change_nothing(bot: OfflineBot) -> None:
 
 def test_meeting_again_restarts_the_timer(bot: OfflineBot) -> None:
     met(bot, JANE)
-    assert digest_on(bot, SAT) is not None
+    assert digest_on(bot, MON) is not None
     jane = contact(bot)
-    assert (jane.nudges, jane.due_on) == (1, TUE)  # shown once: back in three days
+    assert (jane.nudges, jane.due_on) == (1, THU)  # shown once: back in three days
 
-    bot.clock.set(at(SUN, 10))
+    bot.clock.set(at(TUE, 10))
     met(bot, "Jane Doe at the Chamber lunch")
     jane = contact(bot)
-    assert (jane.phase, jane.nudges, jane.due_on) == ("follow_up", 0, MON)  # due tomorrow again
-    monday = digest_on(bot, MON)
-    assert monday is not None
-    section = section_text(monday, jane.id)
+    assert (jane.phase, jane.nudges, jane.due_on) == ("follow_up", 0, WED)  # due tomorrow again
+    wednesday = digest_on(bot, WED)
+    assert wednesday is not None
+    section = section_text(wednesday, jane.id)
     assert "Met yesterday at the Chamber lunch" in section
     assert "Reminder" not in section
 
     click(bot, "fu.cold", str(jane.id))
     assert contact(bot).phase == "classify"
-    bot.clock.set(at(MON, 15))
+    bot.clock.set(at(WED, 15))
     met(bot, "Jane Doe at the Rotary dinner")  # met again after it went cold: back in the loop
     jane = contact(bot)
-    assert (jane.phase, jane.nudges, jane.due_on) == ("follow_up", 0, TUE)
+    assert (jane.phase, jane.nudges, jane.due_on) == ("follow_up", 0, THU)

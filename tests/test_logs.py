@@ -40,7 +40,7 @@ def entries(stream: io.StringIO) -> list[dict[str, object]]:
 def test_one_line_per_request_and_per_sweep(bot: OfflineBot, json_lines: io.StringIO) -> None:
     bot.slack.command("Confidential Person (Secret Corp) at Hidden Summit; notes: private things")
     bot.fake.wait_for("response_url")
-    bot.clock.advance(timedelta(days=1, hours=1))
+    bot.clock.advance(timedelta(days=3, hours=1))  # Monday: digests come on working days
     bot.sweep()
     logged = entries(json_lines)
     requests = [e for e in logged if e["message"] == "request"]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.app import build_app
 from bot.cli import main as cli_main
 from bot.clock import TravellingClock
-from bot.results import Who
+from bot.results import FormErrors, Who
 from bot.schedule import tick
 from handlers.slack.offline import OfflineBot
 from handlers.slack.standin import Answer, SlackRequests, message_to_text
@@ -195,8 +195,10 @@ def test_given_to_someone_outside_slack_leads_with_generosity(shout: OfflineBot)
     touches = [(f.contact_id, f.kind) for f in rows(shout, FollowUp)]
     assert touches == [(bob.id, "gave_referral")]
     assert bob.stage == "know"  # giving alone is generosity; Trust needs one back
-    [posted] = shoutouts(shout)
-    assert "<@U0ALICE> gave Bob Smith a referral" in raw(posted)
+    [posted] = shoutouts(shout)  # teammates only: Bob Smith is Alice's contact, not the team's business
+    assert "<@U0ALICE> gave a referral to one of their contacts" in raw(posted)
+    assert "Bob Smith" not in raw(posted) and "Jane Doe" not in raw(posted)
+    assert "It names teammates only" in shown(reply)
 
 
 def test_received_from_someone_outside_slack_moves_them_to_trust(shout: OfflineBot) -> None:
@@ -210,7 +212,40 @@ def test_received_from_someone_outside_slack_moves_them_to_trust(shout: OfflineB
     assert r.receiver_member_id == member_id(shout, ALICE)
     assert [f.kind for f in rows(shout, FollowUp)] == ["got_referral"]
     [posted] = shoutouts(shout)
+    assert "<@U0ALICE> received a referral from one of their contacts" in raw(posted)
+    assert "Bob Smith" not in raw(posted) and "Sam Lee" not in raw(posted)
+
+
+def test_an_outside_person_is_named_in_the_shoutout_only_when_the_user_says_so(shout: OfflineBot) -> None:
+    reply = referral(shout, "name them Bob Smith introduced me to Sam Lee")
+    assert "It names Bob Smith, as you asked" in shown(reply)
+    [posted] = shoutouts(shout)
     assert "Bob Smith gave <@U0ALICE> a referral" in raw(posted)
+    assert "Sam Lee" not in raw(posted)  # never who was referred
+    referral(shout, "gave Jane Doe to Carol Jones; note: a printer; name them")
+    [_, second] = shoutouts(shout)
+    assert "<@U0ALICE> gave Carol Jones a referral" in raw(second)
+    assert [r.name_them for r in rows(shout, Referral)] == [True, True]
+    assert [r.note for r in rows(shout, Referral)] == [None, "a printer"]
+
+
+def test_referred_me_to_her_cfo_records_the_giver_and_an_unnamed_person_without_a_contact(
+    shout: OfflineBot,
+) -> None:
+    reply = referral(shout, "Jane Doe referred me to her CFO")
+    assert "Jane Doe referred you to her CFO." in shown(reply)
+    assert "ask Jane Doe for an introduction to her CFO" in shown(reply)
+    [r] = rows(shout, Referral)
+    assert (r.direction, r.giver_name, r.referred_name, r.referred_contact_id) == (
+        "received",
+        "Jane Doe",
+        "her CFO",
+        None,
+    )
+    assert [c.name for c in rows(shout, Contact)] == ["Jane Doe"]  # no contact called "her CFO"
+    assert contact(shout, "Jane Doe").stage == "trust"
+    [posted] = shoutouts(shout)
+    assert "Jane Doe" not in raw(posted) and "CFO" not in raw(posted)
 
 
 def test_a_referral_exchanged_is_trust(shout: OfflineBot) -> None:
@@ -626,3 +661,19 @@ def test_nudge_posts_the_roundup_on_a_monday(
     assert cli_main(["nudge", "--now", "2026-11-30T09:05:00-05:00"]) == 0
     assert "weekly roundup" not in capsys.readouterr().out
     assert len(shoutouts(shout)) == 2
+
+
+def test_the_form_offers_to_name_them_in_the_shoutout() -> None:
+    from bot.referrals import SHARING, read_form
+
+    assert ("team_named", "Celebrate it, and name them in the shoutout") in SHARING
+    values = {
+        "direction": "received",
+        "other_name": "Bob Smith",
+        "referred": "Sam Lee",
+        "share": "team_named",
+    }
+    draft = read_form(values, me="U0ALICE")
+    assert not isinstance(draft, FormErrors) and draft.name_them and not draft.private
+    plain = read_form({**values, "share": "team"}, me="U0ALICE")
+    assert not isinstance(plain, FormErrors) and not plain.name_them
