@@ -100,6 +100,14 @@ class Members:
             if channel:
                 space.default_channel = channel
 
+    def stop_member(self, who: Who) -> None:
+        """They removed the bot from their own chat: no more digests until they come back."""
+        with self.sessions.begin() as session:
+            found = people.find_member(session, who.platform, who.workspace, who.user)
+            if found is not None:
+                found.active = False
+                found.next_digest_at = None
+
     def home_seen(self, who: Who) -> bool:
         """Has this person ever opened the App Home? Only then is it worth republishing after each action."""
         with self.sessions() as session:

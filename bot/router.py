@@ -429,6 +429,19 @@ class Router:
 
     # --- forms ------------------------------------------------------------------------------------
 
+    def form_for(self, who: Who, form: FormId, context: str) -> Form | None:
+        """The form a submission came from, afresh (a dialog shows it again with the field errors)."""
+        c = self.core
+        if form is FormId.MEETING:
+            meeting_id = _form_context_id(context, "meeting_id")
+            if meeting_id is None:
+                return c.meetings.new_meeting_form(who)
+            again = c.meetings.edit_meeting_form(who, meeting_id)
+            return again if isinstance(again, Form) else None
+        if form is FormId.REFERRAL:
+            return c.referrals.form(who)
+        return None
+
     def handle_submit(self, who: Who, form: FormId, values: dict[str, object], context: str) -> Routed:
         c = self.core
         result: Reply | FormErrors | Refusal
@@ -441,6 +454,17 @@ class Router:
             result = c.referrals.submit_value(who, values, context)
         done = isinstance(result, Reply)
         return Routed(result, changed=done, announce=done)
+
+
+def _form_context_id(context: str, key: str) -> int | None:
+    import json
+
+    try:
+        data = json.loads(context or "{}")
+    except ValueError:
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _id(payload: Payload) -> int | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.records import Who
+from bot.records import Person, Who
 from bot.results import Files, Form, FormErrors, Refusal, Reply
 from handlers.teams import cards
 from handlers.teams.package import COMMAND_NAMES
@@ -62,6 +62,8 @@ class ActivityFacts:
     channel_id: str | None  # the channel a channel message came from
     installed: bool = False
     uninstalled: bool = False
+    mentions: tuple[Person, ...] = ()  # the people @mentioned in the text (not the bot)
+    text: str = ""  # the message with the bot's mention removed and the others as "@Name"
 
     @property
     def general_channel_id(self) -> str | None:
@@ -123,6 +125,7 @@ def facts_of(activity: Mapping[str, Any]) -> ActivityFacts:
     tenant = conversation.get("tenantId") or _dict(channel_data.get("tenant")).get("id")
     aad = sender.get("aadObjectId")
     installed, uninstalled = _install_change(activity)
+    text, mentions = plain_text(activity)
     return ActivityFacts(
         activity_type=str(activity.get("type") or ""),
         who=Who(PLATFORM, str(tenant), str(aad)) if tenant and aad else None,
@@ -139,7 +142,32 @@ def facts_of(activity: Mapping[str, Any]) -> ActivityFacts:
         channel_id=_dict(channel_data.get("channel")).get("id"),
         installed=installed,
         uninstalled=uninstalled,
+        mentions=mentions,
+        text=text,
     )
+
+
+def plain_text(activity: Mapping[str, Any]) -> tuple[str, tuple[Person, ...]]:
+    """The message as the core reads it: the bot's own mention dropped, a teammate's `<at>Bob</at>` as
+    "@Bob" with a `Person` beside it (its id is the one Teams mentions them by), markup removed."""
+    bot = _dict(activity.get("recipient")).get("id")
+    text = str(activity.get("text") or "")
+    people: dict[str, Person] = {}
+    for entity in activity.get("entities") or []:
+        entity = _dict(entity)
+        mentioned = _dict(entity.get("mentioned"))
+        tag = entity.get("text")
+        if entity.get("type") != "mention" or not isinstance(tag, str) or not tag:
+            continue
+        if mentioned.get("id") == bot:
+            text = text.replace(tag, " ")
+            continue
+        name = " ".join(html.unescape(_TAG.sub(" ", tag)).split()) or str(mentioned.get("name") or "")
+        if mentioned.get("id"):
+            people.setdefault(str(mentioned["id"]), Person(name=name, user=str(mentioned["id"])))
+        text = text.replace(tag, "@" + name)
+    plain = html.unescape(_TAG.sub(" ", _MENTION.sub(" ", text))).replace("\xa0", " ")
+    return " ".join(plain.split(" ")).strip(), tuple(people.values())
 
 
 def parse_command(text: str | None) -> tuple[str, str] | None:
@@ -239,7 +267,7 @@ class TeamsEdge:
                 result = await asyncio.to_thread(self.on_action, facts.who, verb, picked(value))
                 await self._send(ctx, result)
             return
-        name, text = parse_command(activity.get("text")) or HELP
+        name, text = parse_command(facts.text) or HELP
         result = await asyncio.to_thread(self.on_command, facts.who, name, text, facts)
         await self._send(ctx, result, command=name, text=text)
 

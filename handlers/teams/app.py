@@ -1,0 +1,155 @@
+"""The Teams edge, built on the core: activities to the router, the router's answers to cards.
+
+`TeamsEdge` (edge.py) reads each activity's facts and calls the callbacks here; they map them to the
+router exactly as the Slack listeners do (the same command words, action ids and typed payloads), and
+keep what Teams tells us about the person (timezone, locale, where to reach them) on every activity.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from bot.core import Core
+from bot.members import Profile
+from bot.records import Channel, Person, Who
+from bot.results import Form, FormErrors, Input, Refusal, Reply, Section
+from bot.router import Action, Answer, Asked, FormId, Routed, action_of, decode
+from bot.settings import Settings
+from handlers.teams import cards
+from handlers.teams.edge import ActivityFacts, Result, TeamsEdge
+from handlers.teams.sdk import TeamsBridge
+
+log = logging.getLogger("metbot.teams")
+
+
+def _form_id(verb: str) -> FormId | None:
+    try:
+        return FormId(verb)
+    except ValueError:
+        return None
+
+
+def prefilled(form: Form, values: Mapping[str, Any]) -> Form:
+    """The same form showing what the user typed (a dialog re-shown with errors keeps their input)."""
+
+    def kept(field: Input) -> Input:
+        value = values.get(field.id)
+        return replace(field, value=value) if isinstance(value, str) and value else field
+
+    return replace(form, inputs=tuple(kept(field) for field in form.inputs))
+
+
+def as_result(routed: Routed) -> Result:
+    """The router's answer in the shape the Teams edge shows: a card, a dialog, or an updated card."""
+    answer: Answer = routed.answer
+    if isinstance(answer, Section):
+        # A click answered in place: the card becomes this part of it (Teams replaces the clicked card).
+        return Reply(
+            headline=answer.title or answer.text or "Updated", sections=(answer,), replace_original=True
+        )
+    if isinstance(answer, FormErrors):
+        return Refusal(next(iter(answer.errors.values()), "Please check the form."))
+    return answer
+
+
+class TeamsApp:
+    """The SDK bridge with the edge registered on it, answering through the core's router."""
+
+    def __init__(self, core: Core, settings: Settings) -> None:
+        self.core = core
+        self.edge = TeamsEdge(self.on_command, self.on_action, self.on_seen, self.on_install)
+        self.bridge = TeamsBridge(settings, self.edge.register)
+
+    def start(self) -> TeamsApp:
+        self.bridge.start()
+        return self
+
+    def close(self) -> None:
+        self.bridge.close()
+
+    def handle_activity(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
+        return self.bridge.handle_activity(body, headers)
+
+    # --- the callbacks ------------------------------------------------------------------------------
+
+    def on_seen(self, who: Who, facts: ActivityFacts) -> None:
+        """Every activity refreshes the timezone and locale (the last good value is kept) and, in the 1:1
+        chat, where to send the digest."""
+        if facts.timezone or facts.locale or self.core.members.needs_profile(who):
+            self.core.members.remember(who, Profile(timezone=facts.timezone, locale=facts.locale))
+        personal = facts.conversation_type in (None, "personal")
+        self.core.members.note_address(
+            who, service_url=facts.service_url, conversation=facts.conversation_id if personal else None
+        )
+
+    def on_install(self, who: Who, kind: str, facts: ActivityFacts) -> None:
+        if kind == "install" and facts.team_id:
+            self.core.members.note_team(
+                "teams", who.workspace, service_url=facts.service_url, channel=facts.general_channel_id
+            )
+        elif kind == "uninstall" and not facts.team_id:
+            self.core.members.stop_member(who)  # removed from their personal scope: no more digests
+
+    def on_command(self, who: Who, name: str, text: str, facts: ActivityFacts) -> Result:
+        team_channel = None
+        if facts.conversation_type == "channel" and (facts.channel_id or facts.team_id):
+            team_channel = Channel(channel=str(facts.channel_id or facts.team_id))
+        asked = Asked(
+            channel=facts.conversation_id,
+            team_channel=team_channel,
+            # Anyone in the team may pick its channel by sending `met config channel` there: Teams gives a
+            # bot no admin roles to check, and the command only works where the sender is a member.
+            is_admin=lambda: team_channel is not None,
+            mentions=facts.mentions,
+            name_of=_name_among(facts.mentions),
+        )
+        return as_result(self.core.router.handle_command(who, name, text, asked))
+
+    def on_action(self, who: Who, verb: str, data: dict[str, Any]) -> Result:
+        form = _form_id(verb)
+        if form is not None:
+            return self._submit(who, form, data)
+        action = action_of(verb)
+        if action is None:
+            log.warning("unknown card action", extra={"team": who.workspace, "user": who.user})
+            return Refusal("That button has expired; please ask again.")
+        value = data.get("value")
+        payload = decode(action, value if isinstance(value, str) else "")
+        return as_result(self.core.router.handle_action(who, action, payload))
+
+    def _submit(self, who: Who, form: FormId, data: dict[str, Any]) -> Result:
+        values = data.get("values") if isinstance(data.get("values"), dict) else {}
+        context = str(data.get("context") or "")
+        submitted = {key: _value(form, key, value) for key, value in values.items()}
+        routed = self.core.router.handle_submit(who, form, submitted, context)
+        if isinstance(routed.answer, FormErrors):
+            again = self.core.router.form_for(who, form, context)
+            if again is not None:
+                return prefilled(again, values), routed.answer
+        return as_result(routed)
+
+
+def _name_among(mentions: tuple[Person, ...]) -> Any:
+    names = {p.user: p.name for p in mentions if p.user}
+    return lambda user: names.get(user)
+
+
+def _value(form: FormId, key: str, value: Any) -> object:
+    """A dialog's values as the core's forms read them: dates as dates, empty as None."""
+    from datetime import date
+
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if key in ("met_on", "due"):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return value
+    return value
+
+
+__all__ = ["TeamsApp", "as_result", "cards", "prefilled"]
+_ = Action  # the router's action ids are the cards' verbs
