@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from bot.cadence import Cadence
 from bot.clock import Clock, system_clock
+from bot.delivery import ByPlatform
 from bot.engagement import Engagement
 from bot.referral_service import ReferralService
 from bot.replays import ReplayGuard
@@ -21,9 +22,8 @@ from bot.sweep import Sweeper
 from handlers.slack import actions, commands, data, events, followups, installs, requests, views
 from handlers.slack import referrals as referral_handlers
 from handlers.slack.client import slack_client
-from handlers.slack.digests import SlackDigestSender
+from handlers.slack.digests import SlackDigestSender, SlackPoster
 from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
-from handlers.slack.shoutouts import SlackChannelPoster
 from store.db import make_engine, make_sessions, upgrade
 
 log = logging.getLogger(__name__)
@@ -101,11 +101,12 @@ def build_app(
     client_for = client_finder(
         store, client, lambda token: slack_client(settings, token, timeout=slack_timeout)
     )
-    sender = SlackDigestSender(client_for=client_for)
+    # One sender per platform the process has settings for (Teams adds "teams" here).
+    sender = ByPlatform({"slack": SlackDigestSender(client_for=client_for)})
     sweeper = Sweeper(sessions=sessions, sender=sender, cadence=cadence)
     roundups = Roundups(
         sessions=sessions,
-        poster=SlackChannelPoster(client_for=client_for),
+        poster=ByPlatform({"slack": SlackPoster(client_for=client_for)}),
         default_channel=referrals.default_channel,
     )
     return Metbot(

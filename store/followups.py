@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from store import outbox
 from store.meetings import latest_meetings
 from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, Workspace
-from store.people import insert_ignoring_conflict
 
 ACTIVE_PHASES = ("follow_up", "await_reply", "check_in")
 
@@ -26,6 +25,7 @@ class DueMember:
     timezone: str | None
     digest_hour: int
     dm_channel: str | None
+    service_url: str | None = None  # Teams: the connector serving this member's conversation
 
 
 @dataclass(frozen=True)
@@ -49,18 +49,26 @@ class ContactRow:
     offer: str | None
 
 
+def _due_member(m: Member, platform: str, external: str) -> DueMember:
+    return DueMember(
+        m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel, m.service_url
+    )
+
+
+def _members_with_workspace() -> Select[tuple[Member, str, str]]:
+    return select(Member, Workspace.platform, Workspace.external_id).join(
+        Workspace, Member.workspace_id == Workspace.id
+    )
+
+
 def members_due(session: Session, now: datetime, limit: int) -> list[DueMember]:
     rows = session.execute(
-        select(Member, Workspace.platform, Workspace.external_id)
-        .join(Workspace, Member.workspace_id == Workspace.id)
+        _members_with_workspace()
         .where(Member.active.is_(True), Member.next_digest_at <= now)
         .order_by(Member.next_digest_at, Member.id)  # a total order: replicas lock rows in the same order
         .limit(limit)
     ).all()
-    return [
-        DueMember(m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel)
-        for m, platform, external in rows
-    ]
+    return [_due_member(m, platform, external) for m, platform, external in rows]
 
 
 def set_next_digest(session: Session, when: dict[int, datetime]) -> None:
@@ -133,20 +141,7 @@ def members_with_due(session: Session, member_ids: list[int], day: date) -> set[
 
 def open_digest(session: Session, member_id: int, day: date, now: datetime) -> None:
     """One row per member per local day, whoever gets there first."""
-    insert_ignoring_conflict(
-        session,
-        Digest,
-        {
-            "member_id": member_id,
-            "day": day,
-            "status": "pending",
-            "attempts": 0,
-            "items": 0,
-            "created_at": now,
-            "lease_until": now,
-        },
-        ["member_id", "day"],
-    )
+    open_digests(session, [member_id], day, now)
 
 
 def open_digests(session: Session, member_ids: list[int], day: date, now: datetime) -> None:
@@ -184,27 +179,18 @@ def claim(
     session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int
 ) -> list[Claimed]:
     """Take up to `limit` digests that are pending (and not backing off) or whose claimant's lease ran out."""
-    ids = outbox.claim(session, Digest, worker=worker, now=now, lease_until=lease_until, limit=limit)
-    if not ids:
-        return []
-    rows = session.execute(
-        select(Digest.id, Digest.member_id, Digest.day, Digest.attempts).where(Digest.id.in_(ids))
-    ).all()
+    columns = (Digest.id, Digest.member_id, Digest.day, Digest.attempts)
+    rows = outbox.claim_rows(
+        session, Digest, columns, worker=worker, now=now, lease_until=lease_until, limit=limit
+    )
     return [Claimed(i, m, d, a) for i, m, d, a in rows]
 
 
 def members_by_id(session: Session, ids: list[int]) -> dict[int, DueMember]:
     if not ids:
         return {}
-    rows = session.execute(
-        select(Member, Workspace.platform, Workspace.external_id)
-        .join(Workspace, Member.workspace_id == Workspace.id)
-        .where(Member.id.in_(ids))
-    ).all()
-    return {
-        m.id: DueMember(m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel)
-        for m, platform, external in rows
-    }
+    rows = session.execute(_members_with_workspace().where(Member.id.in_(ids))).all()
+    return {m.id: _due_member(m, platform, external) for m, platform, external in rows}
 
 
 def finish(session: Session, digest_id: int, worker: str, **values: object) -> bool:

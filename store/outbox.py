@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 OPEN = ("pending", "claimed")
@@ -55,3 +55,20 @@ def finish(session: Session, model: Any, row_id: int, worker: str, **values: obj
         .values(**values)
     )
     return bool(result.rowcount)
+
+
+def claim_rows(
+    session: Session,
+    model: Any,
+    columns: tuple[Any, ...],
+    *,
+    worker: str,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+) -> list[Row[Any]]:
+    """`claim`, then the claimed rows' `columns` (in id order): what the runner needs to send each."""
+    ids = claim(session, model, worker=worker, now=now, lease_until=lease_until, limit=limit)
+    if not ids:
+        return []
+    return list(session.execute(select(*columns).where(model.id.in_(ids)).order_by(model.id)).all())
