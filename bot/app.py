@@ -23,7 +23,7 @@ from handlers.slack import actions, commands, data, events, followups, installs,
 from handlers.slack import referrals as referral_handlers
 from handlers.slack.client import slack_client
 from handlers.slack.digests import SlackDigestSender, SlackPoster
-from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
+from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings, token_cipher
 from store.db import make_engine, make_sessions, upgrade
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ def build_app(
     migrate: bool = True,
     slack_timeout: float = 10,
 ) -> Metbot:
+    cipher = token_cipher(settings) if settings.oauth_enabled else None  # a bad key: one sentence, first
     engine = engine or make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
@@ -72,7 +73,7 @@ def build_app(
     extra: dict[str, object] = {}
     if settings.oauth_enabled:
         # Many workspaces: Bolt finds each request's bot token in the installation store.
-        extra["oauth_settings"], store = oauth_settings(settings, engine)
+        extra["oauth_settings"], store = oauth_settings(settings, engine, cipher)
     app = App(
         signing_secret=secret(settings.slack_signing_secret) or None,
         client=client,
