@@ -203,10 +203,18 @@ def attempt(poster: Poster, job: Job) -> Outcome:
 
 def row_values(outcome: Outcome, now: datetime, retry_after: timedelta) -> dict[str, object]:
     """The outbox row's new columns for `outcome`."""
-    values: dict[str, object] = {"status": outcome.status, "error": (outcome.error or None) and outcome.error[:200]}
+    values: dict[str, object] = {
+        "status": outcome.status,
+        "error": (outcome.error or None) and outcome.error[:200],
+    }
     if outcome.sent is not None:
         values.update(channel=outcome.sent.address.channel, ts=outcome.sent.ts, sent_at=now)
     if outcome.status == "pending":
         wait = max(retry_after, timedelta(seconds=outcome.after_seconds or 0))
         values["lease_until"] = now + wait
     return values
+
+
+def log_counts(logger: logging.Logger, action: str, report: object, names: tuple[str, ...]) -> None:
+    """One line a run with its counters (numbers only)."""
+    logger.info(action, extra={"action": action, "outcome": "done", **{n: getattr(report, n) for n in names}})

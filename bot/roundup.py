@@ -13,11 +13,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.cadence import zone
-from bot.delivery import Address, ChannelUnavailable, Job, Outcome, Poster, Version, attempt, row_values
+from bot.delivery import (
+    Address,
+    ChannelUnavailable,
+    Job,
+    Outcome,
+    Poster,
+    Version,
+    attempt,
+    log_counts,
+    row_values,
+)
 from bot.results import Person, Place, Reply, Section
 from bot.taxonomy import BY_KEY
 from store import referrals
 from store.db import Sessions
+from store.outbox import Lease
 from store.referrals import ClaimedRoundup, Team, WeekFacts
 
 __all__ = ["ChannelUnavailable", "Poster", "Roundups", "owed_week", "post_time", "roundup_reply"]
@@ -134,16 +145,7 @@ class Roundups:
         self.open_owed(now, report)
         self.post_claimed(now, report)
         if report.opened or report.posted or report.failed:
-            log.info(
-                "roundup",
-                extra={
-                    "action": "roundup",
-                    "opened": report.opened,
-                    "posted": report.posted,
-                    "skipped": report.skipped,
-                    "failed": report.failed,
-                },
-            )
+            log_counts(log, "roundup", report, ("opened", "posted", "skipped", "failed"))
         return report
 
     def open_owed(self, now: datetime, report: RoundupReport) -> None:
@@ -164,7 +166,7 @@ class Roundups:
         while True:
             with self.sessions.begin() as session:
                 claimed = referrals.claim_roundups(
-                    session, worker=self.worker_id, now=now, lease_until=now + self.lease, limit=self.batch
+                    session, Lease(self.worker_id, now, now + self.lease, self.batch)
                 )
                 teams = {t.workspace_id: t for t in referrals.teams(session)} if claimed else {}
                 facts = {}

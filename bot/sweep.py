@@ -18,12 +18,13 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from bot.cadence import Cadence, digest_day, next_digest_at
-from bot.delivery import Address, DigestSender, Job, Outcome, Version, attempt, row_values
+from bot.delivery import Address, DigestSender, Job, Outcome, Version, attempt, log_counts, row_values
 from bot.digest import DueContact, digest_for, shown_items
 from bot.followup import after_shown
 from store import followups, replays
 from store.db import Sessions
 from store.followups import Claimed, ContactRow, DueMember
+from store.outbox import Lease
 
 log = logging.getLogger("metbot.sweep")
 
@@ -127,18 +128,7 @@ class Sweeper:
             replays.forget_before(session, now - timedelta(days=1))
         self.open_owed(now, report)
         self.send_claimed(now, report, started=started)
-        log.info(
-            "sweep",
-            extra={
-                "action": "sweep",
-                "outcome": "done",
-                "opened": report.opened,
-                "sent": report.sent,
-                "failed": report.failed,
-                "skipped": report.skipped,
-                "refused": report.refused,
-            },
-        )
+        log_counts(log, "sweep", report, ("opened", "sent", "failed", "skipped", "refused"))
         return report
 
     def open_owed(self, now: datetime, report: SweepReport) -> None:
@@ -187,9 +177,7 @@ class Sweeper:
     def _claim(self, at: datetime) -> list[Owed]:
         """Claim a batch under a lease, with each member and their due contacts (a few queries a batch)."""
         with self.sessions.begin() as session:
-            claimed = followups.claim(
-                session, worker=self.worker_id, now=at, lease_until=at + self.lease, limit=self.batch
-            )
+            claimed = followups.claim(session, Lease(self.worker_id, at, at + self.lease, self.batch))
             members = followups.members_by_id(session, [c.member_id for c in claimed])
             by_day: dict[date, list[int]] = {}
             for c in claimed:
@@ -232,7 +220,9 @@ class Sweeper:
             batch.report.count(skipped=1)
             return
         batch.limiter.wait()
-        if time.monotonic() > batch.send_by:  # Slack was slow, the lease is nearly over: a later sweep sends it
+        if (
+            time.monotonic() > batch.send_by
+        ):  # Slack was slow, the lease is nearly over: a later sweep sends it
             self._release(owed.claimed, batch.now, "lease ran out before sending")
             batch.report.count(failed=1)
             return
@@ -327,5 +317,7 @@ class Sweeper:
         if outcome.status == "sent" and outcome.error:
             said = f"sent; {outcome.error}"
         extra = {"team": member.workspace, "user": member.user_id, "action": "digest", "outcome": said}
-        level = logging.INFO if outcome.status in ("sent", "skipped") and not outcome.error else logging.WARNING
+        level = (
+            logging.INFO if outcome.status in ("sent", "skipped") and not outcome.error else logging.WARNING
+        )
         log.log(level, "digest", extra={**extra, "items": items, "ms": round(ms, 1)})

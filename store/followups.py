@@ -175,15 +175,10 @@ class Claimed:
     attempts: int = 1  # > 1: an earlier attempt may have reached Slack
 
 
-def claim(
-    session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int
-) -> list[Claimed]:
-    """Take up to `limit` digests that are pending (and not backing off) or whose claimant's lease ran out."""
+def claim(session: Session, lease: outbox.Lease) -> list[Claimed]:
+    """Take digests that are pending (and not backing off) or whose claimant's lease ran out."""
     columns = (Digest.id, Digest.member_id, Digest.day, Digest.attempts)
-    rows = outbox.claim_rows(
-        session, Digest, columns, worker=worker, now=now, lease_until=lease_until, limit=limit
-    )
-    return [Claimed(i, m, d, a) for i, m, d, a in rows]
+    return [Claimed(*row) for row in outbox.claim_rows(session, Digest, columns, lease)]
 
 
 def members_by_id(session: Session, ids: list[int]) -> dict[int, DueMember]:

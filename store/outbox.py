@@ -6,6 +6,7 @@ single writer (BEGIN IMMEDIATE) serialises claims. A claim whose lease ran out c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,16 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 OPEN = ("pending", "claimed")
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A claim's terms: who claims, the time it is, until when the rows are theirs, how many at most."""
+
+    worker: str
+    now: datetime
+    until: datetime
+    limit: int
 
 
 def claim(
@@ -57,18 +68,11 @@ def finish(session: Session, model: Any, row_id: int, worker: str, **values: obj
     return bool(result.rowcount)
 
 
-def claim_rows(
-    session: Session,
-    model: Any,
-    columns: tuple[Any, ...],
-    *,
-    worker: str,
-    now: datetime,
-    lease_until: datetime,
-    limit: int,
-) -> list[Row[Any]]:
-    """`claim`, then the claimed rows' `columns` (in id order): what the runner needs to send each."""
-    ids = claim(session, model, worker=worker, now=now, lease_until=lease_until, limit=limit)
+def claim_rows(session: Session, model: Any, columns: tuple[Any, ...], lease: Lease) -> list[Row[Any]]:
+    """`claim` under `lease`, then the claimed rows' `columns` (in id order): what the runner needs."""
+    ids = claim(
+        session, model, worker=lease.worker, now=lease.now, lease_until=lease.until, limit=lease.limit
+    )
     if not ids:
         return []
     return list(session.execute(select(*columns).where(model.id.in_(ids)).order_by(model.id)).all())

@@ -246,15 +246,10 @@ class ClaimedRoundup:
     attempts: int = 1  # > 1: an earlier attempt may have posted it
 
 
-def claim_roundups(
-    session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int
-) -> list[ClaimedRoundup]:
+def claim_roundups(session: Session, lease: outbox.Lease) -> list[ClaimedRoundup]:
     """Take roundups that are pending (and not backing off) or whose claimant's lease ran out."""
     columns = (Roundup.id, Roundup.workspace_id, Roundup.week_start, Roundup.timezone, Roundup.attempts)
-    rows = outbox.claim_rows(
-        session, Roundup, columns, worker=worker, now=now, lease_until=lease_until, limit=limit
-    )
-    return [ClaimedRoundup(i, w, d, z, a) for i, w, d, z, a in rows]
+    return [ClaimedRoundup(*row) for row in outbox.claim_rows(session, Roundup, columns, lease)]
 
 
 def finish_roundup(session: Session, roundup_id: int, worker: str, **values: object) -> bool:

@@ -254,20 +254,26 @@ def test_a_bad_token_key_is_named_in_one_sentence_at_start(tmp_path: Path, keys:
         SLACK_API_URL="http://127.0.0.1:1/api/",
         METBOT_TOKEN_KEY=keys,
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", command, *(["--port", "0"] if command == "serve" else [])],
-        cwd=tmp_path,
-        env=env,
-        text=True,
-        capture_output=True,
-        timeout=60,
-    )
+    done = run(command, *(["--port", "0"] if command == "serve" else []), cwd=tmp_path, env=env)
     assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr
     [line] = [x for x in done.stderr.splitlines() if x.startswith("metbot:")]
     assert "METBOT_TOKEN_KEY" in line and line.endswith(".")
     assert all(k.strip() not in line for k in keys.split(",") if k.strip())  # never the key itself
     assert not (tmp_path / "metbot.db").exists()  # refused before touching anything
+
+
+def run(command: str, *args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m bot <command> <args>` as a real process; it must end on its own, without a traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", command, *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=90,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
 
 
 def test_nudge_runs_in_oauth_only_mode_and_reports_a_token_no_key_opens(
@@ -281,32 +287,16 @@ def test_nudge_runs_in_oauth_only_mode_and_reports_a_token_no_key_opens(
             SLACK_CLIENT_SECRET=CLIENT_SECRET,
             SLACK_API_URL=bot.fake.api_url,
         )  # no SLACK_BOT_TOKEN: tokens come from the installation store
-        now = ["--now", SATURDAY.isoformat()]
-        wrong = subprocess.run(
-            [sys.executable, "-m", "bot", "nudge", *now],
-            cwd=tmp_path,
-            env={**env, "METBOT_TOKEN_KEY": OTHER},
-            text=True,
-            capture_output=True,
-            timeout=90,
+        wrong = run(
+            "nudge", "--now", SATURDAY.isoformat(), cwd=tmp_path, env={**env, "METBOT_TOKEN_KEY": OTHER}
         )
         assert wrong.returncode == 0, wrong.stderr
         assert "0 digest(s) sent" in wrong.stdout
-        assert "Traceback" not in wrong.stderr
-        assert (
-            "metbot: workspace T0NEW: its stored bot token opens with none of METBOT_TOKEN_KEY"
-            in wrong.stderr
-        )
+        said = "metbot: workspace T0NEW: its stored bot token opens with none of METBOT_TOKEN_KEY"
+        assert said in wrong.stderr
         assert active_members(bot) == [True]
-        later = ["--now", (SATURDAY + timedelta(minutes=3)).isoformat()]
-        right = subprocess.run(
-            [sys.executable, "-m", "bot", "nudge", *later],
-            cwd=tmp_path,
-            env={**env, "METBOT_TOKEN_KEY": OLD},
-            text=True,
-            capture_output=True,
-            timeout=90,
-        )
+        later = (SATURDAY + timedelta(minutes=3)).isoformat()
+        right = run("nudge", "--now", later, cwd=tmp_path, env={**env, "METBOT_TOKEN_KEY": OLD})
         assert right.returncode == 0, right.stderr
         assert "1 digest(s) sent" in right.stdout
         [post] = bot.fake.calls_to("chat.postMessage")
