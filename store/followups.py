@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -55,20 +56,24 @@ def _due_member(m: Member, platform: str, external: str) -> DueMember:
     )
 
 
-def _members_with_workspace() -> Select[tuple[Member, str, str]]:
-    return select(Member, Workspace.platform, Workspace.external_id).join(
+def _due_members(
+    session: Session, *where: Any, due_first: bool = False, limit: int | None = None
+) -> list[DueMember]:
+    """Members (with their workspace's platform and id) matching `where`."""
+    query = select(Member, Workspace.platform, Workspace.external_id).join(
         Workspace, Member.workspace_id == Workspace.id
     )
+    query = query.where(*where)
+    if due_first:  # a total order: replicas lock rows in the same order
+        query = query.order_by(Member.next_digest_at, Member.id)
+    rows = session.execute(query.limit(limit)).all()
+    return [_due_member(m, platform, external) for m, platform, external in rows]
 
 
 def members_due(session: Session, now: datetime, limit: int) -> list[DueMember]:
-    rows = session.execute(
-        _members_with_workspace()
-        .where(Member.active.is_(True), Member.next_digest_at <= now)
-        .order_by(Member.next_digest_at, Member.id)  # a total order: replicas lock rows in the same order
-        .limit(limit)
-    ).all()
-    return [_due_member(m, platform, external) for m, platform, external in rows]
+    return _due_members(
+        session, Member.active.is_(True), Member.next_digest_at <= now, due_first=True, limit=limit
+    )
 
 
 def set_next_digest(session: Session, when: dict[int, datetime]) -> None:
@@ -178,14 +183,13 @@ class Claimed:
 def claim(session: Session, lease: outbox.Lease) -> list[Claimed]:
     """Take digests that are pending (and not backing off) or whose claimant's lease ran out."""
     columns = (Digest.id, Digest.member_id, Digest.day, Digest.attempts)
-    return [Claimed(*row) for row in outbox.claim_rows(session, Digest, columns, lease)]
+    return [Claimed(i, m, d, a) for i, m, d, a in outbox.claim_rows(session, Digest, columns, lease)]
 
 
 def members_by_id(session: Session, ids: list[int]) -> dict[int, DueMember]:
     if not ids:
         return {}
-    rows = session.execute(_members_with_workspace().where(Member.id.in_(ids))).all()
-    return {m.id: _due_member(m, platform, external) for m, platform, external in rows}
+    return {m.member_id: m for m in _due_members(session, Member.id.in_(ids))}
 
 
 def finish(session: Session, digest_id: int, worker: str, **values: object) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 OPEN = ("pending", "claimed")
@@ -68,11 +68,12 @@ def finish(session: Session, model: Any, row_id: int, worker: str, **values: obj
     return bool(result.rowcount)
 
 
-def claim_rows(session: Session, model: Any, columns: tuple[Any, ...], lease: Lease) -> list[Row[Any]]:
+def claim_rows(session: Session, model: Any, columns: tuple[Any, ...], lease: Lease) -> list[tuple[Any, ...]]:
     """`claim` under `lease`, then the claimed rows' `columns` (in id order): what the runner needs."""
     ids = claim(
         session, model, worker=lease.worker, now=lease.now, lease_until=lease.until, limit=lease.limit
     )
     if not ids:
         return []
-    return list(session.execute(select(*columns).where(model.id.in_(ids)).order_by(model.id)).all())
+    rows = session.execute(select(*columns).where(model.id.in_(ids)).order_by(model.id)).all()
+    return [tuple(row) for row in rows]

@@ -249,7 +249,8 @@ class ClaimedRoundup:
 def claim_roundups(session: Session, lease: outbox.Lease) -> list[ClaimedRoundup]:
     """Take roundups that are pending (and not backing off) or whose claimant's lease ran out."""
     columns = (Roundup.id, Roundup.workspace_id, Roundup.week_start, Roundup.timezone, Roundup.attempts)
-    return [ClaimedRoundup(*row) for row in outbox.claim_rows(session, Roundup, columns, lease)]
+    rows = outbox.claim_rows(session, Roundup, columns, lease)
+    return [ClaimedRoundup(i, w, d, z, a) for i, w, d, z, a in rows]
 
 
 def finish_roundup(session: Session, roundup_id: int, worker: str, **values: object) -> bool:

@@ -68,8 +68,8 @@ def seed(url: str) -> str:
     return url
 
 
-LEASE = Sweeper.__dataclass_fields__["lease"].default
-WORKERS = Sweeper.__dataclass_fields__["workers"].default
+LEASE: timedelta = Sweeper.lease
+WORKERS: int = Sweeper.workers
 AFTER_THE_LEASE = (datetime.fromisoformat(NOW) + LEASE + timedelta(minutes=1)).isoformat()
 
 

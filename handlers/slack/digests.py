@@ -116,9 +116,9 @@ def post_message(
 ) -> str:
     """chat.postMessage (tagged with message metadata when `tag` is given); its ts, or a typed error.
     Never retried by slack_sdk on a 5xx or a lost connection (handlers/slack/client.py)."""
-    extra = {"metadata": {"event_type": DIGEST_EVENT, "event_payload": {"key": tag}}} if tag else {}
+    metadata = {"event_type": DIGEST_EVENT, "event_payload": {"key": tag}} if tag else None
     try:
-        answer = client.chat_postMessage(channel=channel, **extra, **message(reply))
+        answer = client.chat_postMessage(channel=channel, metadata=metadata, **message(reply))
     except SlackApiError as error:
         raise sorted_error(error, channel_problems=channel_problems) from error
     except (SlackClientError, OSError) as error:  # the connection dropped: Slack may have posted
