@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from bot.cadence import Cadence, digest_day, next_digest_at
 from bot.delivery import Address, DigestSender, Job, Outcome, Version, attempt, log_counts, row_values
 from bot.digest import DueContact, digest_for, shown_items
@@ -236,7 +238,9 @@ class Sweeper:
         self._log(owed.member, outcome, items=len(owed.items), ms=(time.perf_counter() - started) * 1000)
 
     def _job(self, owed: Owed, member: DueMember) -> Job:
-        known = Address(member.platform, member.workspace, member.dm_channel) if member.dm_channel else None
+        known = None
+        if member.dm_channel:
+            known = Address(member.platform, member.workspace, member.dm_channel, member.service_url)
         return Job(
             tag=owed.tag,
             versions=versions(owed.items, owed.claimed.day, self.cadence),
@@ -275,8 +279,8 @@ class Sweeper:
     def _record_sent(self, owed: Owed, outcome: Outcome, now: datetime) -> None:
         """Mark it sent and move on the contacts it showed (not those left out, nor any touched since)."""
         assert outcome.sent is not None
-        left_out = set(outcome.sent.dropped)
-        shown = [i for i in shown_items(owed.items, today=owed.claimed.day) if i.contact_id not in left_out]
+        kept = [i for i in owed.items if i.contact_id not in outcome.sent.dropped]
+        shown = shown_items(kept, today=owed.claimed.day)  # what the version Slack took showed
         with self.sessions.begin() as session:
             values = row_values(outcome, now, self.retry_after)
             if not followups.finish(
@@ -285,9 +289,9 @@ class Sweeper:
                 log.warning("digest sent after its lease was lost", extra={"member": owed.claimed.member_id})
             followups.move_contacts(session, self._moves(session, shown, owed.claimed.day))
 
-    def _moves(self, session: object, shown: list[DueContact], day: date) -> list[dict[str, object]]:
+    def _moves(self, session: Session, shown: list[DueContact], day: date) -> list[dict[str, object]]:
         """The shown contacts' next follow-up state, for those nobody touched since the digest was built."""
-        contacts = followups.contacts_by_id(session, [i.contact_id for i in shown])  # type: ignore[arg-type]
+        contacts = followups.contacts_by_id(session, [i.contact_id for i in shown])
         moves: list[dict[str, object]] = []
         for item in shown:
             contact = contacts.get(item.contact_id)
