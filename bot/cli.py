@@ -130,9 +130,10 @@ def nudge(settings: Settings, now_text: str | None, *, rate: float = 20.0) -> in
     metbot = build_app(settings, clock=TravellingClock(now))
     metbot.sweeper.sends_per_second = rate
     report = metbot.sweeper.sweep(now)
+    refused = f", {report.refused} refused by the platform (see the log)" if report.refused else ""
     print(
         f"metbot: sweep at {now.isoformat()}: {report.sent} digest(s) sent, {report.failed} to retry, "
-        f"{report.deactivated} member(s) unreachable."
+        f"{report.deactivated} member(s) unreachable{refused}."
     )
     roundup = metbot.roundups.sweep(now)
     if roundup.posted or roundup.failed:
