@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 
 from bot.cadence import Cadence
 from bot.clock import Clock, system_clock
-from bot.delivery import ByPlatform
 from bot.engagement import Engagement
 from bot.referral_service import ReferralService
 from bot.replays import ReplayGuard
@@ -22,8 +21,9 @@ from bot.sweep import Sweeper
 from handlers.slack import actions, commands, data, events, followups, installs, requests, views
 from handlers.slack import referrals as referral_handlers
 from handlers.slack.client import slack_client
-from handlers.slack.digests import SlackDigestSender, SlackPoster
-from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings, token_cipher
+from handlers.slack.digests import SlackDigestSender
+from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
+from handlers.slack.shoutouts import SlackChannelPoster
 from store.db import make_engine, make_sessions, upgrade
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,6 @@ def build_app(
     migrate: bool = True,
     slack_timeout: float = 10,
 ) -> Metbot:
-    cipher = token_cipher(settings) if settings.oauth_enabled else None  # a bad key: one sentence, first
     engine = engine or make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
@@ -73,7 +72,7 @@ def build_app(
     extra: dict[str, object] = {}
     if settings.oauth_enabled:
         # Many workspaces: Bolt finds each request's bot token in the installation store.
-        extra["oauth_settings"], store = oauth_settings(settings, engine, cipher)
+        extra["oauth_settings"], store = oauth_settings(settings, engine)
     app = App(
         signing_secret=secret(settings.slack_signing_secret) or None,
         client=client,
@@ -102,12 +101,11 @@ def build_app(
     client_for = client_finder(
         store, client, lambda token: slack_client(settings, token, timeout=slack_timeout)
     )
-    # One sender per platform the process has settings for (Teams adds "teams" here).
-    sender = ByPlatform({"slack": SlackDigestSender(client_for=client_for)})
+    sender = SlackDigestSender(client_for=client_for)
     sweeper = Sweeper(sessions=sessions, sender=sender, cadence=cadence)
     roundups = Roundups(
         sessions=sessions,
-        poster=ByPlatform({"slack": SlackPoster(client_for=client_for)}),
+        poster=SlackChannelPoster(client_for=client_for),
         default_channel=referrals.default_channel,
     )
     return Metbot(

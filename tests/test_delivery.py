@@ -191,6 +191,7 @@ def test_a_refused_item_is_left_out_and_the_rest_of_the_digest_is_sent(
     bot: OfflineBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot.slack.command("Jane Doe (Acme) at BNI", user="U0ALICE")
+    bot.fake.wait_for("response_url", count=1)  # one after the other, as a person types them
     bot.slack.command("Bad Apple (Orchard) at BNI", user="U0ALICE")
     bot.fake.wait_for("response_url", count=2)
     bot.fake.fail("chat.postMessage", error="invalid_blocks", times=-1, where=refuses("Bad Apple"))

@@ -71,7 +71,7 @@ def sorted_error(error: SlackApiError, *, channel_problems: bool) -> Exception:
     return Refused(code)
 
 
-class SlackPoster:
+class SlackChannelPoster:
     """Posts tagged messages in a workspace's conversation (a team channel, or a DM once opened)."""
 
     channel_problems = True  # a channel's "not_in_channel" means a person must act
@@ -93,7 +93,7 @@ class SlackPoster:
         return tagged_copy(self.client(address.workspace), address.channel, tag)
 
 
-class SlackDigestSender(SlackPoster):
+class SlackDigestSender(SlackChannelPoster):
     """The digest's `DigestSender`: the member's DM is opened (conversations.open), then posted in."""
 
     channel_problems = False  # a DM that can't be posted in today is retried, never given up on

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken, MultiFernet
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot, Installation
@@ -16,18 +16,12 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, select, update
 
 from bot.delivery import Retryable
-from bot.settings import MissingSetting, Settings, secret
+from bot.settings import Settings, fernet_keys, secret
 
 log = logging.getLogger("metbot.installs")
 
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 BOT_SCOPES = ["commands", "chat:write", "im:write", "im:history", "users:read", "files:write", "files:read"]
-
-
-KEY_HELP = (
-    "generate one with python -c 'from cryptography.fernet import Fernet; "
-    "print(Fernet.generate_key().decode())'."
-)
 
 
 class UnreadableToken(Exception):
@@ -39,24 +33,6 @@ class UnreadableToken(Exception):
             f"workspace {team_id}: its stored bot token opens with none of METBOT_TOKEN_KEY's keys"
         )
         self.team_id = team_id
-
-
-def fernet_keys(keys: str) -> list[Fernet]:
-    """METBOT_TOKEN_KEY's keys, or MissingSetting naming what is wrong (never the key itself)."""
-    parts = [k.strip() for k in keys.split(",") if k.strip()]
-    if not parts:
-        raise MissingSetting(f"METBOT_TOKEN_KEY is empty: {KEY_HELP}")
-    made = []
-    for n, key in enumerate(parts, start=1):
-        try:
-            made.append(Fernet(key.encode()))
-        except ValueError:  # binascii.Error too: not base64, or not 32 bytes once decoded
-            which = f"key {n} of {len(parts)}" if len(parts) > 1 else "its key"
-            raise MissingSetting(
-                f"METBOT_TOKEN_KEY's {which} is not a Fernet key (44 characters of url-safe base64, "
-                f"{len(key)} given): {KEY_HELP}"
-            ) from None
-    return made
 
 
 class TokenCipher:
@@ -190,17 +166,12 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
         return changed
 
 
-def token_cipher(settings: Settings) -> TokenCipher:
-    """METBOT_TOKEN_KEY checked and ready, or MissingSetting in one sentence (before anything is touched)."""
+def oauth_settings(settings: Settings, engine: Engine) -> tuple[OAuthSettings, EncryptedInstallationStore]:
     settings.require_token_key()
-    return TokenCipher(secret(settings.metbot_token_key))
-
-
-def oauth_settings(
-    settings: Settings, engine: Engine, cipher: TokenCipher | None = None
-) -> tuple[OAuthSettings, EncryptedInstallationStore]:
     assert settings.slack_client_id is not None
-    store = EncryptedInstallationStore(settings.slack_client_id, engine, cipher or token_cipher(settings))
+    store = EncryptedInstallationStore(
+        settings.slack_client_id, engine, TokenCipher(secret(settings.metbot_token_key))
+    )
     rotated = store.rotate_keys()
     if rotated:
         log.info("re-encrypted stored tokens under the current key", extra={"rows": rotated})

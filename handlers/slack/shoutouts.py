@@ -14,7 +14,14 @@ from bot.delivery import ChannelUnavailable, Refused, Retryable, Unreachable
 from bot.referral_service import ReferralService
 from bot.referrals import Shoutout
 from bot.results import Place, Section, Who
-from handlers.slack.digests import post_message
+from handlers.slack.digests import SlackChannelPoster, post_message
+
+__all__ = [
+    "SlackChannelPoster",
+    "announce",
+    "channel_problem",
+    "hiccup",
+]  # the roundup's poster lives in digests.py
 
 log = logging.getLogger("metbot.slack")
 
