@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.results import Reply
-from store.followups import DueMember
 
 log = logging.getLogger("metbot.delivery")
 
@@ -51,6 +50,21 @@ class ChannelUnavailable(Unreachable):
     """A team channel that can't take the message (bot not in it, archived, gone): a person must fix it."""
 
 
+class Recipient(Protocol):
+    """Whom a digest goes to, as a sender needs it (the store's DueMember is one)."""
+
+    @property
+    def platform(self) -> str: ...
+    @property
+    def workspace(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def dm_channel(self) -> str | None: ...
+    @property
+    def service_url(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Address:
     """Where a message goes: a conversation in one workspace of one platform."""
@@ -77,7 +91,7 @@ class Poster(Protocol):
 class DigestSender(Poster, Protocol):
     """A Poster that can also open the 1:1 conversation with a member."""
 
-    def open(self, member: DueMember) -> Address:
+    def open(self, member: Recipient) -> Address:
         """The member's direct-message conversation (opening it is idempotent)."""
         ...
 
@@ -94,7 +108,7 @@ class ByPlatform:
             raise Retryable(f"no {platform} sender configured in this process")
         return found
 
-    def open(self, member: DueMember) -> Address:
+    def open(self, member: Recipient) -> Address:
         opener = getattr(self._sender(member.platform), "open", None)
         if opener is None:
             raise Retryable(f"the {member.platform} sender here can't open conversations")

@@ -21,13 +21,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, insert, select
 
-from bot.delivery import Address
+from bot.delivery import Address, Recipient
 from bot.results import Reply
 from bot.sweep import Sweeper
 from handlers.slack.offline import BOT_TOKEN, SIGNING_SECRET
 from handlers.slack.standin import FakeSlack
 from store.db import make_engine, make_sessions, upgrade
-from store.followups import DueMember
 from store.models import Contact, Digest, Meeting, Member, Workspace
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.timeout(300)]
@@ -259,7 +258,7 @@ class SlowSender:
         self.tagged: dict[str, str] = {}
         self.lock = threading.Lock()
 
-    def open(self, member: DueMember) -> Address:
+    def open(self, member: Recipient) -> Address:
         return Address(member.platform, member.workspace, f"D{member.user_id}")
 
     def post(self, address: Address, reply: Reply, tag: str) -> str:

@@ -11,6 +11,7 @@ from bot.delivery import (
     Address,
     ByPlatform,
     Job,
+    Recipient,
     Refused,
     Retryable,
     Unreachable,
@@ -38,7 +39,7 @@ class Memory:
         self.refuse = refuse
         self.fail = fail
 
-    def open(self, member: DueMember | None) -> Address:
+    def open(self, member: Recipient | None) -> Address:
         self.events.append("open")
         return HERE
 

@@ -9,10 +9,9 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.delivery import Address, ChannelUnavailable, Refused, Retryable, Unreachable
+from bot.delivery import Address, ChannelUnavailable, Recipient, Refused, Retryable, Unreachable
 from bot.results import Reply
 from handlers.slack.render import message
-from store.followups import DueMember
 
 log = logging.getLogger("metbot.slack")
 
@@ -98,7 +97,7 @@ class SlackDigestSender(SlackChannelPoster):
 
     channel_problems = False  # a DM that can't be posted in today is retried, never given up on
 
-    def open(self, member: DueMember) -> Address:
+    def open(self, member: Recipient) -> Address:
         client = self.client(member.workspace)
         if member.dm_channel:
             return Address(member.platform, member.workspace, member.dm_channel)
