@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 OPEN = ("pending", "claimed")
@@ -65,7 +65,7 @@ def finish(session: Session, model: Any, row_id: int, worker: str, **values: obj
         .where(model.id == row_id, model.claimed_by == worker, model.status == "claimed")
         .values(**values)
     )
-    return bool(result.rowcount)
+    return bool(cast("CursorResult[Any]", result).rowcount)  # an UPDATE's result is a CursorResult
 
 
 def claim_rows(session: Session, model: Any, columns: tuple[Any, ...], lease: Lease) -> list[tuple[Any, ...]]:

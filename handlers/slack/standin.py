@@ -701,7 +701,7 @@ class FakeSlack:
                 fault.hits += 1
                 if fault.drop:
                     return _Reply(0, b"", drop=True)
-                return _json_reply({"ok": False, "error": "service_unavailable"}, fault.status)
+                return _json_reply({"ok": False, "error": "service_unavailable"}, fault.status or 503)
         return reply
 
     # -- end of the faults after the work is done ---------------------------------------------------------
