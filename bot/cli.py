@@ -132,11 +132,12 @@ def parse_now(text: str | None) -> datetime:
 
 def nudge(settings: Settings, now_text: str | None, *, rate: float = 20.0) -> int:
     """One sweep at --now: the CLI's time machine, and the operator's manual tick."""
-    if not secret(settings.slack_bot_token):
+    if not secret(settings.slack_bot_token) and not settings.oauth_enabled:
         raise MissingSetting(
-            "SLACK_BOT_TOKEN is not set: nudge sends DMs, so it needs the bot token from your Slack app's "
-            "OAuth & Permissions page."
+            "SLACK_BOT_TOKEN is not set (nor SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth installs): "
+            "nudge sends DMs, so it needs the bot token from your Slack app's OAuth & Permissions page."
         )
+    settings.require_token_key()
     from bot.app import build_app
 
     now = parse_now(now_text)
@@ -145,11 +146,19 @@ def nudge(settings: Settings, now_text: str | None, *, rate: float = 20.0) -> in
     metbot = build_app(settings, clock=TravellingClock(now))
     metbot.sweeper.sends_per_second = rate
     report = metbot.sweeper.sweep(now)
+    refused = f", {report.refused} refused by the platform (see the log)" if report.refused else ""
     print(
         f"metbot: sweep at {now.isoformat()}: {report.sent} digest(s) sent, {report.failed} to retry, "
-        f"{report.deactivated} member(s) unreachable."
+        f"{report.deactivated} member(s) unreachable{refused}."
     )
     roundup = metbot.roundups.sweep(now)
     if roundup.posted or roundup.failed:
         print(f"metbot: weekly roundup: {roundup.posted} posted, {roundup.failed} to retry.")
+    store = metbot.installation_store
+    for team in sorted(store.unreadable if store is not None else ()):
+        print(
+            f"metbot: workspace {team}: its stored bot token opens with none of METBOT_TOKEN_KEY's keys, so its "
+            "digests wait; put back the key it was sealed with, or reinstall the app there.",
+            file=sys.stderr,
+        )
     return 0

@@ -11,34 +11,32 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
 
 from bot.cadence import zone
+from bot.delivery import (
+    Address,
+    ChannelUnavailable,
+    Job,
+    Outcome,
+    Poster,
+    Version,
+    attempt,
+    log_counts,
+    row_values,
+)
 from bot.results import Person, Place, Reply, Section
-from bot.sweep import Delivery, Undeliverable
 from bot.taxonomy import BY_KEY, quoted, tied_first
 from store import referrals
 from store.db import Sessions
-from store.referrals import WeekFacts
+from store.outbox import Lease
+from store.referrals import ClaimedRoundup, Team, WeekFacts
+
+__all__ = ["ChannelUnavailable", "Poster", "Roundups", "owed_week", "post_time", "roundup_reply"]
 
 log = logging.getLogger("metbot.roundup")
 
 ROUNDUP_HOUR = 9
 GRACE = timedelta(days=2)  # a roundup more than this late (the bot was down) is skipped, not posted stale
-
-
-class ChannelUnavailable(Exception):
-    """The team channel can't take the message (bot not in it, archived, gone): a person must fix it."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class Poster(Protocol):
-    """The edge that posts a message in a team channel (Slack today)."""
-
-    def post(self, workspace: str, channel: str, reply: Reply) -> Delivery: ...
 
 
 # --- when ---------------------------------------------------------------------------------------
@@ -146,16 +144,7 @@ class Roundups:
         self.open_owed(now, report)
         self.post_claimed(now, report)
         if report.opened or report.posted or report.failed:
-            log.info(
-                "roundup",
-                extra={
-                    "action": "roundup",
-                    "opened": report.opened,
-                    "posted": report.posted,
-                    "skipped": report.skipped,
-                    "failed": report.failed,
-                },
-            )
+            log_counts(log, "roundup", report, ("opened", "posted", "skipped", "failed"))
         return report
 
     def open_owed(self, now: datetime, report: RoundupReport) -> None:
@@ -176,7 +165,7 @@ class Roundups:
         while True:
             with self.sessions.begin() as session:
                 claimed = referrals.claim_roundups(
-                    session, worker=self.worker_id, now=now, lease_until=now + self.lease, limit=self.batch
+                    session, Lease(self.worker_id, now, now + self.lease, self.batch)
                 )
                 teams = {t.workspace_id: t for t in referrals.teams(session)} if claimed else {}
                 facts = {}
@@ -184,45 +173,42 @@ class Roundups:
                     start, end = week_bounds(c.week_start, c.timezone)
                     facts[c.roundup_id] = referrals.week_facts(session, c.workspace_id, start, end)
             for c in claimed:
-                team = teams.get(c.workspace_id)
-                channel = (team.channel if team else None) or self.default_channel
-                reply = roundup_reply(facts[c.roundup_id], c.week_start)
-                if team is None or channel is None or reply is None:
-                    why = "quiet week" if team else "workspace gone"
-                    self._finish(c.roundup_id, status="skipped", error=why)
-                    report.skipped += 1
-                    continue
-                try:
-                    delivery = self.poster.post(team.external_id, channel, reply)
-                except (ChannelUnavailable, Undeliverable) as problem:
-                    self._finish(c.roundup_id, status="skipped", channel=channel, error=str(problem)[:200])
-                    log.warning(
-                        "roundup not posted",
-                        extra={"team": team.external_id, "channel": channel, "error": str(problem)},
-                    )
-                    report.skipped += 1
-                    continue
-                except Exception as problem:  # TryLater, or anything: one team never stops the others
-                    self._finish(
-                        c.roundup_id,
-                        status="pending",
-                        lease_until=now + self.retry_after,
-                        error=f"{type(problem).__name__}: {problem}"[:200],
-                    )
-                    log.warning("roundup will retry", extra={"team": team.external_id, "error": str(problem)})
-                    report.failed += 1
-                    continue
-                self._finish(
-                    c.roundup_id,
-                    status="sent",
-                    channel=delivery.channel,
-                    ts=delivery.ts,
-                    sent_at=now,
-                    error=None,
-                )
-                report.posted += 1
+                self._post_one(c, teams.get(c.workspace_id), facts[c.roundup_id], now, report)
             if len(claimed) < self.batch:
                 return
+
+    def _post_one(
+        self, c: ClaimedRoundup, team: Team | None, facts: WeekFacts, now: datetime, report: RoundupReport
+    ) -> None:
+        """One workspace's roundup through the one send path (bot/delivery.py); one team never stops the others."""
+        channel = (team.channel if team else None) or self.default_channel
+        reply = roundup_reply(facts, c.week_start)
+        if team is None or channel is None or reply is None:
+            self._finish(c.roundup_id, status="skipped", error="quiet week" if team else "workspace gone")
+            report.skipped += 1
+            return
+        job = Job(
+            tag=f"roundup-{c.roundup_id}",
+            versions=(Version(reply),),
+            retry=c.attempts > 1,
+            address=Address(team.platform, team.external_id, channel),
+        )
+        try:
+            outcome = attempt(self.poster, job)
+        except Exception as problem:  # a bug or the database: retried later like a passing failure
+            outcome = Outcome("pending", error=f"{type(problem).__name__}: {problem}")
+        self._finish(c.roundup_id, **{"channel": channel, **row_values(outcome, now, self.retry_after)})
+        if outcome.status == "sent":
+            report.posted += 1
+            return
+        if outcome.status == "pending":
+            report.failed += 1
+        else:
+            report.skipped += 1
+        log.warning(
+            "roundup not posted",
+            extra={"team": team.external_id, "outcome": outcome.status, "error": outcome.error},
+        )
 
     def _finish(self, roundup_id: int, **values: object) -> None:
         with self.sessions.begin() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -69,11 +70,14 @@ class Settings(BaseSettings):
         self.require_token_key()
 
     def require_token_key(self) -> None:
+        """With OAuth, METBOT_TOKEN_KEY must be set and every key in it a Fernet key: checked at start."""
         if self.oauth_enabled and not secret(self.metbot_token_key):
             raise MissingSetting(
                 "METBOT_TOKEN_KEY is not set: OAuth installs keep bot tokens encrypted; generate a key with "
                 "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
             )
+        if self.oauth_enabled:
+            fernet_keys(secret(self.metbot_token_key))
 
     def require_socket(self) -> None:
         """`socket` needs an app-level token and a bot token."""
@@ -86,6 +90,30 @@ class Settings(BaseSettings):
             raise MissingSetting(
                 "SLACK_BOT_TOKEN is not set: copy the bot token from your Slack app's OAuth & Permissions page."
             )
+
+
+KEY_HELP = (
+    "generate one with python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())'."
+)
+
+
+def fernet_keys(keys: str) -> list[Fernet]:
+    """METBOT_TOKEN_KEY's comma-separated keys, or MissingSetting naming what is wrong (never the key)."""
+    parts = [k.strip() for k in keys.split(",") if k.strip()]
+    if not parts:
+        raise MissingSetting(f"METBOT_TOKEN_KEY is empty: {KEY_HELP}")
+    made = []
+    for n, key in enumerate(parts, start=1):
+        try:
+            made.append(Fernet(key.encode()))
+        except ValueError:  # binascii.Error too: not base64, or not 32 bytes once decoded
+            which = f"key {n} of {len(parts)}" if len(parts) > 1 else "key"
+            raise MissingSetting(
+                f"METBOT_TOKEN_KEY's {which} is not a Fernet key (44 characters of url-safe base64, "
+                f"{len(key)} given): {KEY_HELP}"
+            ) from None
+    return made
 
 
 def secret(value: SecretStr | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -12,7 +13,6 @@ from sqlalchemy.orm import Session
 from store import outbox
 from store.meetings import latest_meetings
 from store.models import Breakdown, Contact, Digest, FollowUp, Meeting, Member, Workspace
-from store.people import insert_ignoring_conflict
 
 ACTIVE_PHASES = ("follow_up", "await_reply", "check_in")
 # In a digest: the active phases and "classify" (still open: weekly, on one line, until the user decides).
@@ -29,6 +29,7 @@ class DueMember:
     digest_hour: int
     dm_channel: str | None
     work_days: str = "12345"  # ISO weekdays the member gets digests on
+    service_url: str | None = None  # Teams: the connector serving this member's conversation
 
 
 @dataclass(frozen=True)
@@ -56,19 +57,36 @@ class ContactRow:
 
 def _due_member(m: Member, platform: str, external: str) -> DueMember:
     return DueMember(
-        m.id, platform, external, m.user_id, m.timezone, m.digest_hour, m.dm_channel, m.work_days or "12345"
+        m.id,
+        platform,
+        external,
+        m.user_id,
+        m.timezone,
+        m.digest_hour,
+        m.dm_channel,
+        work_days=m.work_days or "12345",
+        service_url=m.service_url,
     )
 
 
-def members_due(session: Session, now: datetime, limit: int) -> list[DueMember]:
-    rows = session.execute(
-        select(Member, Workspace.platform, Workspace.external_id)
-        .join(Workspace, Member.workspace_id == Workspace.id)
-        .where(Member.active.is_(True), Member.next_digest_at <= now)
-        .order_by(Member.next_digest_at, Member.id)  # a total order: replicas lock rows in the same order
-        .limit(limit)
-    ).all()
+def _due_members(
+    session: Session, *where: Any, due_first: bool = False, limit: int | None = None
+) -> list[DueMember]:
+    """Members (with their workspace's platform and id) matching `where`."""
+    query = select(Member, Workspace.platform, Workspace.external_id).join(
+        Workspace, Member.workspace_id == Workspace.id
+    )
+    query = query.where(*where)
+    if due_first:  # a total order: replicas lock rows in the same order
+        query = query.order_by(Member.next_digest_at, Member.id)
+    rows = session.execute(query.limit(limit)).all()
     return [_due_member(m, platform, external) for m, platform, external in rows]
+
+
+def members_due(session: Session, now: datetime, limit: int) -> list[DueMember]:
+    return _due_members(
+        session, Member.active.is_(True), Member.next_digest_at <= now, due_first=True, limit=limit
+    )
 
 
 def set_next_digest(session: Session, when: dict[int, datetime]) -> None:
@@ -149,20 +167,7 @@ def members_with_due(session: Session, member_ids: list[int], day: date) -> set[
 
 def open_digest(session: Session, member_id: int, day: date, now: datetime) -> None:
     """One row per member per local day, whoever gets there first."""
-    insert_ignoring_conflict(
-        session,
-        Digest,
-        {
-            "member_id": member_id,
-            "day": day,
-            "status": "pending",
-            "attempts": 0,
-            "items": 0,
-            "created_at": now,
-            "lease_until": now,
-        },
-        ["member_id", "day"],
-    )
+    open_digests(session, [member_id], day, now)
 
 
 def open_digests(session: Session, member_ids: list[int], day: date, now: datetime) -> None:
@@ -196,28 +201,16 @@ class Claimed:
     attempts: int = 1  # > 1: an earlier attempt may have reached Slack
 
 
-def claim(
-    session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int
-) -> list[Claimed]:
-    """Take up to `limit` digests that are pending (and not backing off) or whose claimant's lease ran out."""
-    ids = outbox.claim(session, Digest, worker=worker, now=now, lease_until=lease_until, limit=limit)
-    if not ids:
-        return []
-    rows = session.execute(
-        select(Digest.id, Digest.member_id, Digest.day, Digest.attempts).where(Digest.id.in_(ids))
-    ).all()
-    return [Claimed(i, m, d, a) for i, m, d, a in rows]
+def claim(session: Session, lease: outbox.Lease) -> list[Claimed]:
+    """Take digests that are pending (and not backing off) or whose claimant's lease ran out."""
+    columns = (Digest.id, Digest.member_id, Digest.day, Digest.attempts)
+    return [Claimed(i, m, d, a) for i, m, d, a in outbox.claim_rows(session, Digest, columns, lease)]
 
 
 def members_by_id(session: Session, ids: list[int]) -> dict[int, DueMember]:
     if not ids:
         return {}
-    rows = session.execute(
-        select(Member, Workspace.platform, Workspace.external_id)
-        .join(Workspace, Member.workspace_id == Workspace.id)
-        .where(Member.id.in_(ids))
-    ).all()
-    return {m.id: _due_member(m, platform, external) for m, platform, external in rows}
+    return {m.member_id: m for m in _due_members(session, Member.id.in_(ids))}
 
 
 def finish(session: Session, digest_id: int, worker: str, **values: object) -> bool:

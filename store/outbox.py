@@ -6,13 +6,24 @@ single writer (BEGIN IMMEDIATE) serialises claims. A claim whose lease ran out c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 OPEN = ("pending", "claimed")
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A claim's terms: who claims, the time it is, until when the rows are theirs, how many at most."""
+
+    worker: str
+    now: datetime
+    until: datetime
+    limit: int
 
 
 def claim(
@@ -54,4 +65,15 @@ def finish(session: Session, model: Any, row_id: int, worker: str, **values: obj
         .where(model.id == row_id, model.claimed_by == worker, model.status == "claimed")
         .values(**values)
     )
-    return bool(result.rowcount)
+    return bool(cast("CursorResult[Any]", result).rowcount)  # an UPDATE's result is a CursorResult
+
+
+def claim_rows(session: Session, model: Any, columns: tuple[Any, ...], lease: Lease) -> list[tuple[Any, ...]]:
+    """`claim` under `lease`, then the claimed rows' `columns` (in id order): what the runner needs."""
+    ids = claim(
+        session, model, worker=lease.worker, now=lease.now, lease_until=lease.until, limit=lease.limit
+    )
+    if not ids:
+        return []
+    rows = session.execute(select(*columns).where(model.id.in_(ids)).order_by(model.id)).all()
+    return [tuple(row) for row in rows]

@@ -250,21 +250,14 @@ class ClaimedRoundup:
     workspace_id: int
     week_start: date
     timezone: str
+    attempts: int = 1  # > 1: an earlier attempt may have posted it
 
 
-def claim_roundups(
-    session: Session, *, worker: str, now: datetime, lease_until: datetime, limit: int
-) -> list[ClaimedRoundup]:
+def claim_roundups(session: Session, lease: outbox.Lease) -> list[ClaimedRoundup]:
     """Take roundups that are pending (and not backing off) or whose claimant's lease ran out."""
-    ids = outbox.claim(session, Roundup, worker=worker, now=now, lease_until=lease_until, limit=limit)
-    if not ids:
-        return []
-    rows = session.execute(
-        select(Roundup.id, Roundup.workspace_id, Roundup.week_start, Roundup.timezone).where(
-            Roundup.id.in_(ids)
-        )
-    ).all()
-    return [ClaimedRoundup(i, w, d, z) for i, w, d, z in rows]
+    columns = (Roundup.id, Roundup.workspace_id, Roundup.week_start, Roundup.timezone, Roundup.attempts)
+    rows = outbox.claim_rows(session, Roundup, columns, lease)
+    return [ClaimedRoundup(i, w, d, z, a) for i, w, d, z, a in rows]
 
 
 def finish_roundup(session: Session, roundup_id: int, worker: str, **values: object) -> bool:

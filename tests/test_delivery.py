@@ -3,10 +3,12 @@ Web API retries, and one slow user never holds up the others' digests."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -14,7 +16,7 @@ from conftest import START
 from sqlalchemy import func, select
 
 from handlers.slack.offline import OfflineBot
-from store.models import Contact, Meeting
+from store.models import Contact, Digest, Meeting, Member
 
 
 @pytest.fixture
@@ -127,3 +129,110 @@ def test_one_slow_user_does_not_hold_up_the_others(patient_bot: OfflineBot) -> N
     slow = posts.pop("DU0SLOW")
     assert len(posts) == 4
     assert all(at - slow < 1.0 for at in posts.values())
+
+
+# --- exactly once when Slack's answer is lost, for members who never had a digest ------------------------
+
+FRIENDS = ("U0ANA", "U0BEN", "U0CAT")
+
+
+def log_one_each(bot: OfflineBot, users: tuple[str, ...], text: str = "Jane Doe (Acme) at BNI") -> None:
+    for user in users:
+        bot.slack.command(text, user=user)
+    bot.fake.wait_for("response_url", count=len(users), timeout=20)
+
+
+def digest_rows(bot: OfflineBot) -> list[Digest]:
+    with bot.metbot.core.sessions() as session:
+        return list(session.scalars(select(Digest).order_by(Digest.id)))
+
+
+def assert_each_got_one(bot: OfflineBot, users: tuple[str, ...]) -> None:
+    """One message in every DM, and each digest row says sent with that message's ts."""
+    for user in users:
+        assert len(bot.fake.messages(f"D{user}")) == 1, user
+    rows = digest_rows(bot)
+    assert [r.status for r in rows] == ["sent"] * len(users)
+    for row in rows:
+        assert row.channel is not None
+        assert row.ts == bot.fake.messages(row.channel)[0]["ts"]
+
+
+@pytest.mark.parametrize("fault", ["503 after posting", "connection dropped after posting"])
+def test_a_lost_answer_after_slack_posted_a_first_digest_is_not_posted_again(
+    bot: OfflineBot, fault: str
+) -> None:
+    log_one_each(bot, FRIENDS)
+    with bot.metbot.core.sessions() as session:  # members who never had a digest: no DM channel yet
+        assert session.scalar(select(func.count()).where(Member.dm_channel.is_not(None))) == 0
+    bot.fake.fail_after("chat.postMessage", drop=fault.startswith("connection"), times=len(FRIENDS))
+    bot.clock.advance(timedelta(days=3, hours=3))  # Monday afternoon: every 09:00 has passed
+    first = bot.sweep()
+    assert (first.sent, first.failed) == (0, len(FRIENDS))
+    assert len(bot.fake.calls_to("chat.postMessage")) == len(FRIENDS)  # slack_sdk did not re-post
+    bot.clock.advance(timedelta(minutes=5))
+    second = bot.sweep()
+    assert second.sent == len(FRIENDS)  # each retry found its tagged copy
+    assert len(bot.fake.calls_to("chat.postMessage")) == len(FRIENDS)  # 0 duplicates
+    assert_each_got_one(bot, FRIENDS)
+    bot.clock.advance(timedelta(hours=1))
+    assert bot.sweep().sent == 0
+
+
+# --- a refused message never blocks a user -------------------------------------------------------------
+
+
+def refuses(name: str) -> Callable[[dict[str, Any]], bool]:
+    """Slack's verdict on any post whose blocks show `name` (as if that item broke a Block Kit rule)."""
+    return lambda args: name in json.dumps(args.get("blocks"))
+
+
+def test_a_refused_item_is_left_out_and_the_rest_of_the_digest_is_sent(
+    bot: OfflineBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.slack.command("Jane Doe (Acme) at BNI", user="U0ALICE")
+    bot.fake.wait_for("response_url", count=1)  # one after the other, as a person types them
+    bot.slack.command("Bad Apple (Orchard) at BNI", user="U0ALICE")
+    bot.fake.wait_for("response_url", count=2)
+    bot.fake.fail("chat.postMessage", error="invalid_blocks", times=-1, where=refuses("Bad Apple"))
+    bot.clock.advance(timedelta(days=3, hours=3))  # Monday afternoon
+    report = bot.sweep()
+    assert (report.sent, report.failed, report.refused) == (1, 0, 0)
+    [digest] = bot.fake.messages("DU0ALICE")
+    assert "Jane Doe" in json.dumps(digest["blocks"]) and "Bad Apple" not in json.dumps(digest["blocks"])
+    with bot.metbot.core.sessions() as session:
+        bad = session.scalars(select(Contact).where(Contact.name == "Bad Apple")).one()
+        jane = session.scalars(select(Contact).where(Contact.name == "Jane Doe")).one()
+        assert (jane.nudges, bad.nudges) == (1, 0)  # only what was shown moves on
+    [row] = digest_rows(bot)
+    assert row.status == "sent" and row.ts == digest["ts"]
+    assert row.error is not None and "invalid_blocks" in row.error and str(bad.id) in row.error
+    logged = " ".join(str(vars(r)) for r in caplog.records)  # messages and their structured fields
+    assert any(getattr(r, "reason", None) == "invalid_blocks" for r in caplog.records)
+    assert "Bad Apple" not in logged and "Jane Doe" not in logged  # the reason, never user text
+    bot.clock.advance(timedelta(hours=2))
+    before = len(bot.fake.calls_to("chat.postMessage"))
+    assert bot.sweep().sent == 0
+    assert len(bot.fake.calls_to("chat.postMessage")) == before  # the refused version is never retried
+
+
+def test_a_digest_refused_whole_is_recorded_and_the_next_days_still_go_out(bot: OfflineBot) -> None:
+    bot.slack.command("Bad Apple (Orchard) at BNI", user="U0ALICE")
+    bot.fake.wait_for("response_url")
+    refusal = bot.fake.fail("chat.postMessage", error="msg_too_long", times=-1, where=refuses("Bad Apple"))
+    bot.clock.advance(timedelta(days=3, hours=3))  # Monday afternoon
+    report = bot.sweep()
+    assert (report.sent, report.failed, report.refused) == (0, 0, 1)
+    [row] = digest_rows(bot)
+    assert row.status == "refused" and row.error == "refused: msg_too_long"
+    for _ in range(3):  # the same day: not retried
+        bot.clock.advance(timedelta(minutes=30))
+        assert bot.sweep().sent == 0
+    assert refusal.hits == 1
+    bot.clock.advance(timedelta(days=3))  # the +3 reminder, with Slack accepting it now
+    bot.fake.clear_failures()
+    bot.slack.command("Jane Doe (Acme) at BNI", user="U0ALICE")
+    bot.fake.wait_for("response_url", count=2)
+    bot.clock.advance(timedelta(days=1))
+    assert bot.sweep().sent == 1
+    assert len(bot.fake.messages("DU0ALICE")) == 1

@@ -241,7 +241,8 @@ def test_http_500_the_digest_goes_out_on_a_later_sweep_exactly_once(bot: Offline
     bot.fake.fail("chat.postMessage", status=500, times=-1)
     report = sweep_at(bot, at(SAT, 9))
     assert (report.sent, report.failed) == (0, 1)
-    assert [c.status for c in bot.fake.calls_to("chat.postMessage")] == [500, 500, 500]  # retried, let go
+    # Not re-posted by slack_sdk: Slack may have posted before answering 500 (handlers/slack/client.py).
+    assert [c.status for c in bot.fake.calls_to("chat.postMessage")] == [500]
     assert bot.fake.messages(ALICE_DM) == []
     cid = contact_ids(bot)["Jane Doe"]
     with bot.metbot.core.sessions() as session:

@@ -7,15 +7,18 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pg
 import pytest
 from sqlalchemy import func, select
 
 from bot.parsing import name_key
+from bot.sweep import Sweeper
 from handlers.slack.offline import BOT_TOKEN, SIGNING_SECRET, sqlite_url
 from handlers.slack.standin import FakeSlack
 from store import meetings, people
@@ -41,7 +44,11 @@ def fake() -> Iterator[FakeSlack]:
 @pytest.fixture
 def database(tmp_path: Path) -> str:
     """One SQLite file with USERS members, each with a contact due Saturday (written through the store)."""
-    url = sqlite_url(tmp_path, "shared.db")
+    return seed(sqlite_url(tmp_path, "shared.db"))
+
+
+def seed(url: str) -> str:
+    """USERS members who never had a digest (no DM channel), each with a contact due Saturday."""
     engine = make_engine(url)
     upgrade(engine)
     sessions = make_sessions(engine)
@@ -59,6 +66,11 @@ def database(tmp_path: Path) -> str:
             meetings.log_meeting(session, member.id, values, now=MET, due_on=DUE)
     engine.dispose()
     return url
+
+
+LEASE: timedelta = Sweeper.lease
+WORKERS: int = Sweeper.workers
+AFTER_THE_LEASE = (datetime.fromisoformat(NOW) + LEASE + timedelta(minutes=1)).isoformat()
 
 
 def environment(**values: str) -> dict[str, str]:
@@ -181,3 +193,97 @@ def test_serve_without_a_signing_secret_exits_2_naming_it(tmp_path: Path) -> Non
     assert process.returncode == 2
     assert "SLACK_SIGNING_SECRET" in one_sentence(process.stderr)
     assert list(tmp_path.iterdir()) == []  # no database file created on the way out
+
+
+# --- crashes between "Slack has it" and the sent commit ------------------------------------------------
+
+
+def slack_env(url: str, fake: FakeSlack) -> dict[str, str]:
+    return environment(
+        DATABASE_URL=url,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+    )
+
+
+def wait_for_posts(fake: FakeSlack, victim: subprocess.Popen[str], count: int) -> None:
+    """Until `count` chat.postMessage reached the stand-in (it holds their answers), the victim still running."""
+    deadline = time.monotonic() + 90
+    while len(fake.calls_to("chat.postMessage")) < count:
+        if victim.poll() is not None or time.monotonic() > deadline:
+            victim.kill()
+            pytest.fail(f"never {count} posts in flight: {victim.communicate()[1][-3000:]}")
+        time.sleep(0.02)
+
+
+def assert_each_got_exactly_one(fake: FakeSlack, url: str) -> None:
+    """0 lost, 0 duplicates: one message in each member's DM, one post in all, each row sent with its ts."""
+    for n in range(USERS):
+        assert len(fake.messages(f"DU{n:04d}")) == 1, f"U{n:04d}: {len(fake.messages(f'DU{n:04d}'))} messages"
+    assert len(fake.calls_to("chat.postMessage")) == USERS  # nothing posted twice, not even an attempt
+    engine = make_engine(url)
+    try:
+        with make_sessions(engine)() as session:
+            rows = list(session.scalars(select(Digest)))
+    finally:
+        engine.dispose()
+    assert Counter(r.status for r in rows) == Counter({"sent": USERS})
+    assert all(r.channel and r.ts == fake.messages(r.channel)[0]["ts"] for r in rows)
+
+
+def test_a_sigkilled_nudge_with_first_digests_in_flight_then_rerun_sends_each_once(
+    fake: FakeSlack, database_url: str, tmp_path: Path
+) -> None:
+    url = seed(database_url)
+    fake.fail("chat.postMessage", timeout=30, times=-1)  # Slack posts each one, then holds its answer
+    victim = nudge(tmp_path, slack_env(url, fake), "--now", NOW, "--rate", "500")
+    wait_for_posts(fake, victim, WORKERS)
+    victim.kill()  # SIGKILL: no clean-up of any kind
+    victim.wait(timeout=30)
+    in_flight = len(fake.calls_to("chat.postMessage"))
+    fake.clear_failures()
+
+    code, out, err = finished(
+        nudge(tmp_path, slack_env(url, fake), "--now", AFTER_THE_LEASE, "--rate", "500")
+    )
+    assert code == 0, err
+    assert sent_count(out) == USERS  # the in-flight ones found by their tag and recorded, the rest sent
+    print(f"\nSIGKILL with {in_flight} first digests in flight: 0 lost, 0 duplicates after the rerun")
+    assert_each_got_exactly_one(fake, url)
+
+
+def pg_ctl(cluster: pg.Cluster, *args: str) -> None:
+    cluster._run(str(cluster.bindir / "pg_ctl"), "-D", str(cluster.data), *args)
+
+
+@pytest.mark.postgresql
+def test_postgresql_restarting_mid_sweep_loses_and_repeats_no_digest(fake: FakeSlack, tmp_path: Path) -> None:
+    """The database goes away while first digests are in flight (their sent commits fail, the rest can't
+    store their DM channel so never post), comes back, and the next nudge after the lease sends the rest."""
+    bindir = pg.find_bindir()
+    if bindir is None:
+        pytest.skip(pg.MISSING)
+    with pg.running_cluster(bindir) as cluster:  # its own cluster: stopping it disturbs no other test
+        cluster.ahead = 0
+        with cluster.admin() as admin:  # the suite runs with it off for speed; a crash then loses commits
+            admin.execute("ALTER SYSTEM SET synchronous_commit = on")
+            admin.execute("SELECT pg_reload_conf()")
+        url = seed(cluster.url(cluster.create_database()))
+        fake.fail("chat.postMessage", timeout=5, times=-1)
+        victim = nudge(tmp_path, slack_env(url, fake), "--now", NOW, "--rate", "500")
+        wait_for_posts(fake, victim, WORKERS)
+        pg_ctl(cluster, "-m", "immediate", "-w", "stop")  # as if it crashed
+        code, _out, err = finished(victim)
+        assert "Traceback" not in err.split("metbot:")[-1]
+        in_flight = len(fake.calls_to("chat.postMessage"))
+        fake.clear_failures()
+        pg_ctl(cluster, "-l", str(cluster.log), "-w", "-t", "60", "-o", f"-p {cluster.port}", "start")
+
+        code, out, err = finished(
+            nudge(tmp_path, slack_env(url, fake), "--now", AFTER_THE_LEASE, "--rate", "500")
+        )
+        assert code == 0, err
+        assert sent_count(out) == USERS
+        print(f"\nPostgreSQL stopped with {in_flight} posts in flight: 0 lost, 0 duplicates after the rerun")
+        assert_each_got_exactly_one(fake, url)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken, MultiFernet
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot, Installation
@@ -15,12 +15,24 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, select, update
 
-from bot.settings import Settings, secret
+from bot.delivery import Retryable
+from bot.settings import Settings, fernet_keys, secret
 
 log = logging.getLogger("metbot.installs")
 
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 BOT_SCOPES = ["commands", "chat:write", "im:write", "im:history", "users:read", "files:write", "files:read"]
+
+
+class UnreadableToken(Exception):
+    """A stored token that none of METBOT_TOKEN_KEY's keys opens: a key was removed too early. It is not an
+    uninstall: the workspace's members stay active, and putting the key back brings everything back."""
+
+    def __init__(self, team_id: str | None) -> None:
+        super().__init__(
+            f"workspace {team_id}: its stored bot token opens with none of METBOT_TOKEN_KEY's keys"
+        )
+        self.team_id = team_id
 
 
 class TokenCipher:
@@ -29,7 +41,7 @@ class TokenCipher:
     PREFIX = "fernet:"
 
     def __init__(self, keys: str) -> None:
-        self.fernet = MultiFernet([Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()])
+        self.fernet = MultiFernet(fernet_keys(keys))
 
     def seal(self, token: str | None) -> str | None:
         if not token or token.startswith(self.PREFIX):
@@ -37,20 +49,22 @@ class TokenCipher:
         return self.PREFIX + self.fernet.encrypt(token.encode()).decode()
 
     def open(self, stored: str | None) -> str | None:
+        """The token; None when no configured key opens it (the store then says which workspace)."""
         if not stored or not stored.startswith(self.PREFIX):
             return stored
         try:
             return self.fernet.decrypt(stored[len(self.PREFIX) :].encode()).decode()
         except InvalidToken:
-            log.error(
-                "a stored token could not be decrypted with METBOT_TOKEN_KEY; was a key removed too early?"
-            )
             return None
 
     def rotate(self, stored: str | None) -> str | None:
+        """Sealed under the first key; unchanged when no key opens it (never lost by a rotation)."""
         if not stored or not stored.startswith(self.PREFIX):
             return self.seal(stored)
-        return self.PREFIX + self.fernet.rotate(stored[len(self.PREFIX) :].encode()).decode()
+        try:
+            return self.PREFIX + self.fernet.rotate(stored[len(self.PREFIX) :].encode()).decode()
+        except InvalidToken:
+            return stored
 
 
 class EncryptedInstallationStore(SQLAlchemyInstallationStore):
@@ -59,6 +73,7 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
     def __init__(self, client_id: str, engine: Engine, cipher: TokenCipher) -> None:
         super().__init__(client_id=client_id, engine=engine)
         self.cipher = cipher
+        self.unreadable: set[str] = set()  # team ids whose stored token no configured key opens
 
     def _sealed(self, entity: Any) -> Any:
         sealed = copy.copy(entity)
@@ -71,9 +86,35 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
         if entity is None:
             return None
         for field in TOKEN_FIELDS:
-            if getattr(entity, field, None):
-                setattr(entity, field, self.cipher.open(getattr(entity, field)))
+            stored = getattr(entity, field, None)
+            if stored:
+                opened = self.cipher.open(stored)
+                if opened is None:
+                    self._report_unreadable(getattr(entity, "team_id", None))
+                setattr(entity, field, opened)
         return entity
+
+    def _report_unreadable(self, team_id: str | None) -> None:
+        """One warning per workspace and process, with the team id (never the token)."""
+        if team_id in self.unreadable:
+            return
+        self.unreadable.add(str(team_id))
+        log.warning(
+            "a stored bot token opens with none of METBOT_TOKEN_KEY's keys; put back the key it was sealed "
+            "with, or reinstall the app there (docs/operations.md). Its members are not deactivated.",
+            extra={"team": team_id},
+        )
+
+    def bot_token(self, team_id: str) -> str | None:
+        """The workspace's bot token; None when it has no installation; UnreadableToken when no key opens it."""
+        found = self.find_bot(enterprise_id=None, team_id=team_id)
+        if found is None:
+            return None
+        if not found.bot_token:
+            if team_id in self.unreadable:
+                raise UnreadableToken(team_id)
+            return None
+        return str(found.bot_token)
 
     def save(self, installation: Installation) -> None:
         super().save(self._sealed(installation))
@@ -108,12 +149,16 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
         )
 
     def rotate_keys(self) -> int:
-        """Re-encrypt every stored token under the first key; run on start, so rotation is a restart."""
+        """Re-encrypt every stored token under the first key; run on start, so rotation is a restart.
+        A token no key opens is left as it is and reported for its workspace (`unreadable`)."""
         changed = 0
         with self.engine.begin() as connection:
             for table in (self.installations, self.bots):
                 columns = [c for c in TOKEN_FIELDS if c in table.c]
-                for row in connection.execute(select(table.c.id, *[table.c[c] for c in columns])).mappings():
+                query = select(table.c.id, table.c.team_id, *[table.c[c] for c in columns])
+                for row in connection.execute(query).mappings():
+                    if any(row[c] and self.cipher.open(row[c]) is None for c in columns):
+                        self._report_unreadable(row["team_id"])
                     values = {c: self.cipher.rotate(row[c]) for c in columns if row[c]}
                     if any(values[c] != row[c] for c in values):
                         connection.execute(update(table).where(table.c.id == row["id"]).values(**values))
@@ -153,10 +198,12 @@ def client_finder(
     cache: dict[str, WebClient] = {}
 
     def client_for(team_id: str) -> WebClient | None:
-        found = store.find_bot(enterprise_id=None, team_id=team_id)
-        if found is None or not found.bot_token:
+        try:
+            token = store.bot_token(team_id)
+        except UnreadableToken as unreadable:  # not an uninstall: keep the digests owed, say why
+            raise Retryable(str(unreadable)) from None
+        if token is None:
             return None
-        token = found.bot_token
         if token not in cache:
             cache[token] = make(token)
         return cache[token]

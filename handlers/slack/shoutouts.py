@@ -1,4 +1,4 @@
-"""Posting in the team channel over Slack (shoutouts, the weekly roundup), and how to fix a bad channel.
+"""Shoutouts in the team channel over Slack, and how to fix a bad channel (the roundup: digests.py).
 
 Posting to a public channel needs only `chat:write` once the bot is a member: we never join by ourselves
 (no `chat:write.public`); we tell the user to `/invite @metbot` instead.
@@ -7,58 +7,23 @@ Posting to a public channel needs only `chat:write` once the bot is a member: we
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.delivery import ChannelUnavailable, Refused, Retryable, Unreachable
 from bot.referral_service import ReferralService
 from bot.referrals import Shoutout
-from bot.results import Place, Reply, Section, Who
-from bot.roundup import ChannelUnavailable
-from bot.sweep import Delivery, TryLater, Undeliverable
-from handlers.slack.digests import GONE
-from handlers.slack.render import message
+from bot.results import Place, Section, Who
+from handlers.slack.digests import SlackChannelPoster, post_message
+
+__all__ = [
+    "SlackChannelPoster",
+    "announce",
+    "channel_problem",
+    "hiccup",
+]  # the roundup's poster lives in digests.py
 
 log = logging.getLogger("metbot.slack")
-
-# The channel can't take our message until a person does something about it.
-CHANNEL_PROBLEMS = {
-    "not_in_channel",
-    "is_archived",
-    "channel_not_found",
-    "restricted_action",
-    "cannot_post_in_channel",
-}
-
-
-def post_to_channel(client: WebClient, channel: str, reply: Reply) -> Delivery:
-    try:
-        answer = client.chat_postMessage(channel=channel, **message(reply))
-        return Delivery(channel=str(answer["channel"]), ts=str(answer["ts"]))
-    except SlackApiError as error:
-        code = str(error.response.get("error", "")) if error.response is not None else ""
-        if code in CHANNEL_PROBLEMS:
-            raise ChannelUnavailable(code) from error
-        if code in GONE:
-            raise Undeliverable(code) from error
-        status = error.response.status_code if error.response is not None else 0
-        raise TryLater(code or f"HTTP {status}") from error
-    except (SlackClientError, OSError) as error:
-        raise TryLater(type(error).__name__) from error
-
-
-class SlackChannelPoster:
-    """The roundup's `Poster`: the right workspace's client, then chat.postMessage."""
-
-    def __init__(self, client_for: Callable[[str], WebClient | None]) -> None:
-        self.client_for = client_for
-
-    def post(self, workspace: str, channel: str, reply: Reply) -> Delivery:
-        client = self.client_for(workspace)
-        if client is None:
-            raise Undeliverable("no installation for this workspace")
-        return post_to_channel(client, channel, reply)
 
 
 def channel_problem(channel: str, reason: str) -> Section:
@@ -107,7 +72,7 @@ def announce(referrals: ReferralService, who: Who, client: WebClient) -> list[Se
     shoutouts: list[Shoutout] = referrals.claim_shoutouts(who)
     for shoutout in shoutouts:
         try:
-            post_to_channel(client, shoutout.channel, shoutout.reply)
+            post_message(client, shoutout.channel, shoutout.reply, None)
         except ChannelUnavailable as problem:
             referrals.shoutout_done(shoutout.referral_id, error=problem.reason)
             log.warning(
@@ -121,7 +86,7 @@ def announce(referrals: ReferralService, who: Who, client: WebClient) -> list[Se
             )
             problems.append(channel_problem(shoutout.channel, problem.reason))
             continue
-        except (Undeliverable, TryLater) as problem:
+        except (Unreachable, Retryable, Refused) as problem:
             referrals.shoutout_done(shoutout.referral_id, error=str(problem) or type(problem).__name__)
             log.warning(
                 "shoutout failed",

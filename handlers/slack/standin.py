@@ -315,6 +315,13 @@ class Failure:
 
 
 @dataclass
+class AfterFault(Failure):
+    """A call done for real whose answer is then lost (`FakeSlack.fail_after`, added by "delivery")."""
+
+    drop: bool = False
+
+
+@dataclass
 class FakeFile:
     """A file known to the fake: registered with `add_file` or uploaded through files_upload_v2."""
 
@@ -341,6 +348,7 @@ class _Reply:
     content_type: str = _JSON
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drop: bool = False  # close the connection instead of answering (AfterFault, below)
 
 
 def _json_reply(payload: Mapping[str, Any], status: int = 200, **headers: str) -> _Reply:
@@ -524,6 +532,7 @@ class FakeSlack:
         self.refusals: list[Call] = []  # every payload refused as Slack would (blocks, views, acked views)
         self._calls: list[Call] = []
         self._failures: list[Failure] = []
+        self._after_faults: list[AfterFault] = []  # faults after the work is done (see AfterFault)
         self._lock = threading.RLock()  # reentrant: `where` callbacks may call back into the fake
         self._cond = threading.Condition(self._lock)
         self._users: dict[str, dict[str, Any]] = {}
@@ -834,6 +843,38 @@ class FakeSlack:
         """Drop every pending injected failure."""
         with self._lock:
             self._failures.clear()
+            self._after_faults.clear()
+
+    # -- faults after the work is done (added by helper "delivery"; slackhard owns the rest) ------------
+
+    def fail_after(
+        self,
+        method: str,
+        *,
+        status: int = 503,
+        drop: bool = False,
+        times: int = 1,
+        where: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> AfterFault:
+        """Do the next `times` matching calls for real (post the message, …), then lose the answer:
+        HTTP `status` (503) instead of it, or, with `drop=True`, close the connection unanswered.
+        The ambiguous outcomes a client must not answer by blindly sending again."""
+        fault = AfterFault(method, status=status, times=times, where=where, drop=drop)
+        with self._lock:
+            self._after_faults.append(fault)
+        return fault
+
+    def _after_fault(self, method: str, args: dict[str, Any], reply: _Reply) -> _Reply:
+        """`reply`, or what a matching AfterFault answers instead (caller holds the lock)."""
+        for fault in self._after_faults:
+            if fault.matches(method, args):
+                fault.hits += 1
+                if fault.drop:
+                    return _Reply(0, b"", drop=True)
+                return _json_reply({"ok": False, "error": "service_unavailable"}, fault.status or 503)
+        return reply
+
+    # -- end of the faults after the work is done ---------------------------------------------------------
 
     def _take_failure(self, method: str, args: dict[str, Any]) -> Failure | None:
         for failure in self._failures:
@@ -888,6 +929,11 @@ class FakeSlack:
         delay = self.latency + reply.delay
         if delay > 0:
             time.sleep(delay)
+        if reply.drop:  # AfterFault: the work is done, the answer never comes
+            handler.close_connection = True
+            with contextlib.suppress(OSError):
+                handler.connection.shutdown(socket.SHUT_RDWR)
+            return
         try:
             handler.send_response(reply.status)
             handler.send_header("Content-Type", reply.content_type)
@@ -949,8 +995,8 @@ class FakeSlack:
                     answer: dict[str, Any] = {"ok": False, "error": "invalid_json"}
                 else:
                     answer = self._answer(method, args, token)
-                reply = _json_reply(answer)
-            payload = json.loads(reply.body)
+                reply = self._after_fault(method, args, _json_reply(answer))
+            payload = json.loads(reply.body) if reply.body else {"ok": False, "error": "connection_dropped"}
             error = None if payload.get("ok") else str(payload.get("error", "unknown_error"))
             refused = payload.get("errors") if failure is None and not payload.get("ok") else None
             call = Call(
