@@ -110,7 +110,7 @@ def test_uninstall_deletes_the_tokens_and_stops_the_digests(oauth_bot: OfflineBo
     while not gone() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert gone()
-    oauth_bot.clock.set(START.replace(day=30, hour=15)  # a working day: only the uninstall stops it)
+    oauth_bot.clock.set(START.replace(day=30, hour=15))  # a working day: only the uninstall stops it
     report = oauth_bot.sweep()
     assert report.sent == 0
     assert oauth_bot.fake.calls_to("chat.postMessage") == []
