@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 
-from bot.parsing import LIMITS, ParsedMeeting
+from bot.parsing import LIMITS
+from bot.records import Meeting
 from bot.results import Button, Form, FormErrors, Input, Reply, Section
 
 OWNERS = (("me", "Me"), ("them", "Them"), ("both", "Both of us"))
@@ -58,16 +59,18 @@ class Logged:
     warnings: tuple[str, ...] = ()
 
 
-def draft_from(parsed: ParsedMeeting, *, today: date, name: str | None = None) -> MeetingDraft:
+def draft_from(parsed: Meeting, *, today: date, name: str | None = None) -> MeetingDraft:
+    """The first person's draft (bridge until the core stores every card of a `Meeting`)."""
+    card = parsed.person
     return MeetingDraft(
-        name=(name or parsed.name or "").strip(),
+        name=(name or card.name or "").strip(),
         met_on=parsed.met_on or today,
-        company=parsed.company,
+        company=card.company,
         event=parsed.event,
-        linked_user_id=parsed.linked_user_id,
+        linked_user_id=card.linked_user,
         next_step=parsed.next_step,
         next_step_owner=parsed.next_step_owner,
-        due=parsed.due,
+        due=parsed.next_step_due,
         offer=parsed.offer,
         offer_kind=parsed.offer_kind,
         notes=parsed.notes,

@@ -6,6 +6,7 @@ Handlers (Slack today, Teams next) call these with plain values; nothing here kn
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from bot.clock import Clock
 from bot.home import MAX_DUE, MAX_LOSING, home_reply, referral_balance_section
 from bot.listing import contacts_reply
 from bot.parsing import Problem, name_key, parse_met
+from bot.records import Person
 from bot.results import Form, FormErrors, Refusal, Reply, Section, Who
 from bot.stats import ContactFacts, History, stats_for, stats_reply
 from bot.team import TEAM_WINDOW_DAYS, ReferralCounts, team_reply
@@ -123,15 +125,12 @@ class Core:
     def _capture_text(self, who: Who, text: str, name_of: Callable[[str], str | None]) -> Reply:
         now = self.clock()
         timezone = self.timezone_of(who)
-        parsed = parse_met(text, now=now, timezone=timezone or "UTC")
+        text, mentions = _plain_mentions(text, name_of)
+        parsed = parse_met(text, now=now, timezone=timezone or "UTC", mentions=mentions)
         if isinstance(parsed, Problem):
             return capture.problem_reply(parsed.message)
-        name = parsed.name
-        if parsed.linked_user_id and (not name or name == parsed.mention_label):
-            # Slack sends mentions as <@U…|username>: the label is a handle; prefer the person's real name.
-            name = name_of(parsed.linked_user_id) or name or parsed.linked_user_id
         today = local_today(now, timezone)
-        draft = capture.with_offer_kind_guessed(capture.draft_from(parsed, today=today, name=name))
+        draft = capture.with_offer_kind_guessed(capture.draft_from(parsed, today=today))
         if draft.met_on > today:
             return capture.problem_reply("That meeting is in the future: log it once it has happened.")
         logged = self._save(who, draft, warnings=parsed.warnings)
@@ -313,3 +312,18 @@ class Core:
         from bot.referrals import help_reply
 
         return help_reply()
+
+
+_SLACK_MENTION = re.compile(r"<@([A-Za-z0-9]+)(?:\|([^<>]*))?>")
+
+
+def _plain_mentions(text: str, name_of: Callable[[str], str | None]) -> tuple[str, list[Person]]:
+    """Bridge until the Slack edge does it: "<@U1|bob>" -> "@Bob Lee" plus the mentioned Person."""
+    mentions: list[Person] = []
+
+    def plain(m: re.Match[str]) -> str:
+        name = name_of(m[1]) or m[2] or m[1]
+        mentions.append(Person(name=name, user=m[1]))
+        return "@" + name
+
+    return _SLACK_MENTION.sub(plain, text), mentions

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import LIMITS, MAX_TEXT, ParsedMeeting, Problem, name_key, parse_met, read_date
+from bot.parsing import LIMITS, MAX_TEXT, Problem, day_first, name_key, parse_met, read_date
+from bot.records import Meeting, Person
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # a Friday; 09:00 in New York
 TZ = "America/New_York"
@@ -47,17 +48,14 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("山田 太郎 (トヨタ) at 展示会", {"name": "山田 太郎", "company": "トヨタ", "event": "展示会"}),
     ("محمد علي (شركة) at conference", {"name": "محمد علي", "company": "شركة", "event": "conference"}),
     ("Пётр Иванов (Газпром) at форум", {"name": "Пётр Иванов", "company": "Газпром", "event": "форум"}),
-    (
+    (  # emoji decorate a line; they are not part of a name or an event
         "🦄 Jane 🚀 (Unicorn Inc) at 🎉 party",
-        {"name": "🦄 Jane 🚀", "company": "Unicorn Inc", "event": "🎉 party"},
+        {"name": "Jane", "company": "Unicorn Inc", "event": "party"},
     ),
     ("Ja\u200bne\u0007 Doe (Acme)", {"name": "Jane Doe", "company": "Acme"}),
-    # --- mentions and handles ---------------------------------------------------------------------
-    ("<@U123ABC|jane> at BNI", {"name": "jane", "linked_user_id": "U123ABC", "handle": None, "event": "BNI"}),
-    ("<@U123ABC> at BNI", {"name": None, "linked_user_id": "U123ABC", "event": "BNI"}),
-    ("<@W42XYZ|bob> (Acme)", {"name": "bob", "linked_user_id": "W42XYZ", "company": "Acme"}),
-    ("@jane.doe at BNI", {"name": "jane.doe", "handle": "jane.doe", "linked_user_id": None, "event": "BNI"}),
-    ("@jane.doe Jane Doe (Acme)", {"name": "Jane Doe", "handle": "jane.doe", "company": "Acme"}),
+    # --- handles (mentions are below: the edge passes them as Person records) ----------------------
+    ("@jane.doe at BNI", {"name": "jane.doe", "linked_user_id": None, "event": "BNI"}),
+    ("@jane.doe Jane Doe (Acme)", {"name": "Jane Doe", "company": "Acme"}),
     # --- next steps, owners, due dates ------------------------------------------------------------
     (
         "Jane Doe (Acme) at BNI; next step: intro to her CFO by Friday",
@@ -151,7 +149,25 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Jane; next step: call tomorrow", {"due": date(2026, 11, 28), "tz": "Not/A_Zone"}),
 ]
 
-_FIELD_ALIASES = {"owner": "next_step_owner"}
+
+def flat(meeting: Meeting) -> dict[str, Any]:
+    """The first person's card and the meeting's fields, under the names these cases use."""
+    card = meeting.person
+    return {
+        "name": card.name,
+        "company": card.company,
+        "title": card.title,
+        "linked_user_id": card.linked_user,
+        "event": meeting.event,
+        "next_step": meeting.next_step,
+        "owner": meeting.next_step_owner,
+        "due": meeting.next_step_due,
+        "offer": meeting.offer,
+        "offer_kind": meeting.offer_kind,
+        "notes": meeting.notes,
+        "connection": meeting.connection,
+        "met_on": meeting.met_on,
+    }
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:50] for c in CASES])
@@ -161,15 +177,84 @@ def test_phrasings(text: str, expected: dict[str, Any]) -> None:
     now = expected.pop("now", NOW)
     warn = expected.pop("warn", False)
     result = parse_met(text, now=now, timezone=tz)
-    assert isinstance(result, ParsedMeeting), result
+    assert isinstance(result, Meeting), result
+    fields = flat(result)
     for key, want in expected.items():
-        assert getattr(result, _FIELD_ALIASES.get(key, key)) == want, key
+        assert fields[key] == want, key
     assert bool(result.warnings) is warn, result.warnings
+
+
+# --- mentions: the edge turns <@U…> / <at>…</at> into "@Name" and passes the people ----------------
+
+
+def test_a_mentioned_person_is_linked_by_name() -> None:
+    bob = Person(name="Bob Lee", user="U123")
+    result = parse_met("@Bob Lee (Acme) at BNI", now=NOW, timezone=TZ, mentions=[bob])
+    assert isinstance(result, Meeting)
+    assert (result.person.name, result.person.linked_user, result.person.company) == (
+        "Bob Lee",
+        "U123",
+        "Acme",
+    )
+    assert result.event == "BNI"
+
+
+def test_two_mentioned_people_are_two_linked_cards() -> None:
+    people = [Person(name="Bob Lee", user="U1"), Person(name="Jane Doe", user="W2")]
+    result = parse_met("met @Bob Lee and @Jane Doe from Globex", now=NOW, timezone=TZ, mentions=people)
+    assert isinstance(result, Meeting)
+    assert [(c.name, c.linked_user, c.company) for c in result.people] == [
+        ("Bob Lee", "U1", "Globex"),
+        ("Jane Doe", "W2", "Globex"),
+    ]
+
+
+def test_a_handle_nobody_mentioned_stays_a_plain_name() -> None:
+    result = parse_met("@bob.lee at BNI", now=NOW, timezone=TZ, mentions=[Person(name="Jane", user="U9")])
+    assert isinstance(result, Meeting)
+    assert (result.person.name, result.person.linked_user) == ("bob.lee", None)
+
+
+# --- the member's date order ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "want"),
+    [(None, False), ("en-US", False), ("en-GB", True), ("en-IN", True), ("de-DE", True), ("fr-FR", True),
+     ("pt-BR", True), ("es-ES", True), ("ja-JP", False), ("en_CA", False), ("de", True), ("en", False)],
+)  # fmt: skip
+def test_day_first_follows_the_locale(locale: str | None, want: bool) -> None:
+    assert day_first(locale) is want
+
+
+@pytest.mark.parametrize(
+    ("phrase", "first", "want"),
+    [
+        ("12/3", True, date(2027, 3, 12)),
+        ("12/3", False, date(2026, 12, 3)),
+        ("25/3", False, date(2027, 3, 25)),  # only one reading
+        ("3/25", True, date(2027, 3, 25)),
+        ("12.3.", False, date(2027, 3, 12)),  # dots are day first everywhere
+        ("12/03/2026", True, date(2026, 3, 12)),
+        ("12/03/2026", False, date(2026, 12, 3)),
+    ],
+)
+def test_numeric_dates_follow_the_members_order(phrase: str, first: bool, want: date) -> None:
+    assert read_date(phrase, now=NOW, timezone=TZ, day_first=first) == want
+
+
+def test_a_london_member_calls_on_the_12th_of_march() -> None:
+    result = parse_met(
+        "Tom (Acme); next step: call him 12/3", now=NOW, timezone="Europe/London", locale="en-GB"
+    )
+    assert isinstance(result, Meeting)
+    assert result.next_step_due == date(2027, 3, 12)
+    assert result.warnings == ()
 
 
 def test_unreadable_due_warning_names_the_phrase() -> None:
     result = parse_met("Jane; next step: send deck by flurbsday", now=NOW, timezone=TZ)
-    assert isinstance(result, ParsedMeeting)
+    assert isinstance(result, Meeting)
     assert result.warnings == (
         "I couldn't read “flurbsday” as a date, so no due date is set — "
         "try “Friday”, “in 2 weeks” or “Dec 3”.",
@@ -178,8 +263,8 @@ def test_unreadable_due_warning_names_the_phrase() -> None:
 
 def test_past_due_warning_is_readable() -> None:
     result = parse_met("Jane; next step: call; due: Nov 2 2026", now=NOW, timezone=TZ)
-    assert isinstance(result, ParsedMeeting)
-    assert result.due == date(2026, 11, 2)
+    assert isinstance(result, Meeting)
+    assert result.next_step_due == date(2026, 11, 2)
     assert result.warnings == ("That due date (Mon 2 Nov) is already in the past.",)
 
 
@@ -313,7 +398,7 @@ def test_field_over_its_limit_is_a_problem(field: str, text: str) -> None:
 
 def test_field_at_its_limit_is_fine() -> None:
     result = parse_met("J" * LIMITS["name"] + "; notes: " + "n" * LIMITS["notes"], now=NOW, timezone=TZ)
-    assert isinstance(result, ParsedMeeting)
+    assert isinstance(result, Meeting)
 
 
 # --- robustness -------------------------------------------------------------------------------------
@@ -323,21 +408,26 @@ _PIECES = st.sampled_from(
         "Jane", " Doe", " (", ")", " at ", " @ ", " from ", ", ", ";", "\n", "next step:", " ns:", "offer:",
         "intro", "referral", "notes:", "connection:", " strong", " meh", "when:", "due:", " by ", " on ",
         " before ", "Friday", " tomorrow", " next Tuesday", " in 2 weeks", " Dec 3", " 3/12", " 2026-12-03",
-        " flurbsday", "<@U1ABC|jo>", "<@U1ABC>", "@jo.e", "I'll ", "they'll ", "let's ", "me:", "&amp;",
+        " flurbsday", "@Jo Ede", "@jo.e", "jo@ex.com", " +44 7911 123456", " linkedin.com/in/jo", "I'll ", "they'll ", "let's ", "me:", "&amp;",
         "\u200b", "\u202e", "\x00", "🦄", "山田", "محمد", "Пётр", "x" * 130, "'); DROP TABLE t;--",
     ]
 )  # fmt: skip
 
 
-def _assert_valid(result: ParsedMeeting | Problem) -> None:
-    assert isinstance(result, ParsedMeeting | Problem)
+def _assert_valid(result: Meeting | Problem) -> None:
+    assert isinstance(result, Meeting | Problem)
     if isinstance(result, Problem):
         assert result.message
         return
-    assert result.name or result.linked_user_id
-    for field, limit in LIMITS.items():
+    assert result.people and all(card.name for card in result.people)
+    for card in result.people:
+        for field in ("name", "company", "title"):
+            value = getattr(card, field)
+            assert value is None or (0 < len(value) <= LIMITS[field]), field
+            assert value is None or not any(unicodedata.category(c) == "Cc" for c in value), field
+    for field in ("event", "next_step", "offer", "notes"):
         value = getattr(result, field)
-        assert value is None or (0 < len(value) <= limit), field
+        assert value is None or (0 < len(value) <= LIMITS[field]), field
         assert value is None or not any(unicodedata.category(c) == "Cc" for c in value), field
 
 

@@ -1,0 +1,300 @@
+"""Reading one free line: split it into clauses and give each clause to the rule that recognises it.
+
+The opening clause names the people (and often the company and event); each later clause is, in
+this order, a keep-in-touch rhythm, "at <event/company>", "from <company>", where they work, a
+role, a next step, a bare date, the company ("Jane Doe, Acme"), or else a note.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.parsing.people import (
+    Head,
+    Someone,
+    _place_at,
+    first_outside,
+    merge_name_list,
+    read_head,
+    suffix_merge,
+)
+from bot.parsing.roles import looks_like_event, split_title, starts_like_title
+from bot.parsing.spans import find_dates
+from bot.parsing.steps import Step, is_date_only, read_rhythm, read_step
+from bot.parsing.text import fold, tidy
+from bot.parsing.words import ACTIVITY_OF, LEADING_VERB_RE
+from bot.records import Doubt
+
+_ABBREVIATIONS = {
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "mx",
+    "prof",
+    "st",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "vs",
+    "etc",
+    "no",
+}
+_SPLIT_RE = re.compile(
+    r"\s*[,;]\s*|\s+[—–]\s*|\s*[—–]\s+|\s+-\s+|\s*\|\s*|[.!?]+\s+(?=\S)"
+    r"|\s+(?:and\s+then|then|also|plus|but)\s+(?=\S)"
+    r"|\s+(?:and|so)\s+(?=(?:she|he|they|i|we|let's|lets)(?:\b|'))"
+    r"|\s+(?=(?:she|he|they)(?:'ll|'d|\s+(?:wants|needs|will|asked|said|would|is\s+going|promised|might|could)\b))"
+    r"|\s+(?=(?:i'll|i\s+will|i\s+need\s+to|i\s+promised|i\s+should|let's|lets|we'll|we\s+should)\b)"
+    r"|\s+(?=(?:follow[\s-]*up|f/u|next\s+steps?|ns:)(?:\b|\s|$))",
+    re.IGNORECASE,
+)
+_PAST_RE = re.compile(r"\b(?:yesterday|last|ago|this\s+morning|earlier|tonight|today)\b", re.IGNORECASE)
+_FILLER = {
+    "great", "nice", "good", "lovely", "interesting", "fun", "chat", "talk", "talked", "really", "very", "super",
+    "awesome", "cool", "amazing", "wonderful", "loved", "liked", "about", "re", "regarding", "chatted", "met",
+    "guy", "girl", "person", "lady", "dude", "folks", "people", "we", "us", "discussed", "said", "seems",
+}  # fmt: skip
+_WORKS_RE = re.compile(
+    r"^(?:(?:she|he|they)(?:'s|\s+is|\s+are|'re)?\s+|who\s+(?:is\s+|'s\s+)?)?(?:works?|working|is)\s+(?:at|for|with)\s+(.+)$",
+    re.IGNORECASE,
+)
+_ROLE_RE = re.compile(
+    r"^(?:(?:she|he|they)(?:'s|\s+is|\s+are|'re)|who\s+is|who's|works\s+as|working\s+as)\s+(?:an?\s+|the\s+)?(.+)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Reading:
+    """Everything read from the line so far; the rules fill it, `parse_met` turns it into a Meeting."""
+
+    today: date
+    day_first: bool
+    now_args: dict[str, object]
+    region: str = "US"
+    head: Head = field(default_factory=Head)
+    activity: str | None = None
+    steps: list[Step] = field(default_factory=list)
+    met_on: date | None = None
+    met_on_unreadable: str | None = None
+    rhythm: int | None = None
+    notes: list[str] = field(default_factory=list)
+    doubts: list[Doubt] = field(default_factory=list)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.head.people)
+
+
+def split_clauses(text: str) -> list[str]:
+    """Clauses of a free line: commas, dashes, sentence ends and "she wants…"/"follow up…" starts."""
+    free_at = _outside(text)
+    out: list[str] = []
+    last = 0
+    for m in _SPLIT_RE.finditer(text):
+        if not all(free_at[m.start() : m.end()]) or m.start() == 0:
+            continue
+        if m.group(0).lstrip()[:1] in ".!?":
+            word = re.findall(r"[\w]+$", text[last : m.start()])
+            if word and (fold(word[0]) in _ABBREVIATIONS or len(word[0]) == 1):
+                continue
+        out.append(text[last : m.start()])
+        last = m.end()
+    out.append(text[last:])
+    return [c for c in (c.strip() for c in out) if c]
+
+
+def _outside(text: str) -> list[bool]:
+    """Whether each character is outside brackets (commas inside "(CFO, Acme)" do not split)."""
+    from bot.parsing.people import outside_parens
+
+    return outside_parens(text)
+
+
+def strip_leading_verb(text: str) -> tuple[str, str | None, str | None]:
+    """ "met sarah…", "had coffee with…", "lunch w/…" -> (the rest, the activity, a leading day word)."""
+    day = None
+    lead = re.match(
+        r"^(yesterday|today|this\s+morning|last\s+night|earlier\s+today)[,\s]+", text, re.IGNORECASE
+    )
+    if lead is not None:
+        day, text = lead[1], text[lead.end() :]
+    m = LEADING_VERB_RE.match(text)
+    if m is None:
+        return text, None, day
+    verb = " ".join(fold(m.group(0)).strip(" :,-").split())
+    verb = re.sub(r"^(?:today|yesterday|this morning|earlier|finally|also)[, ]+", "", verb)
+    verb = re.sub(r"^i\s+(?!met)", "", verb)
+    rest = text[m.end() :]
+    if not rest.strip():
+        return text, None, day
+    return rest, ACTIVITY_OF.get(verb), day
+
+
+def read_opening(reading: Reading, clause: str) -> None:
+    """The first clause: people, their company/title/event, and a day said with them ("jane yesterday")."""
+    spans = find_dates(clause, today=reading.today, prefer="past", day_first=reading.day_first)
+    for span in reversed(spans):
+        if span.day is not None and not _inside_brackets(clause, span.start):
+            reading.met_on = reading.met_on or span.day
+            clause = clause[: span.start] + " " + clause[span.end :]
+    head, _ = read_head(clause, has_activity=reading.activity is not None)
+    reading.head = head
+    if head.at_doubt is not None:
+        _doubt_at(reading, head)
+
+
+def _inside_brackets(text: str, at: int) -> bool:
+    """Whether position `at` is inside (…)."""
+    return text[:at].count("(") > text[:at].count(")")
+
+
+def _doubt_at(reading: Reading, head: Head) -> None:
+    """Say which reading of "at X" was taken, so the member can swap it in the form."""
+    place = head.at_doubt
+    if head.event == place:
+        reading.doubts.append(
+            Doubt("event", f"I took “{place}” as the event — if it's their company, fix it.")
+        )
+    else:
+        reading.doubts.append(
+            Doubt("company", f"I took “{place}” as their company — if it was the event, fix it.")
+        )
+
+
+def _set_title(reading: Reading, title: str | None, company: str | None) -> None:
+    """A role said in a later clause: for the last person without one (and their company if given)."""
+    people = reading.head.people
+    if not people:
+        return
+    target = next((p for p in reversed(people) if p.title is None), people[-1])
+    target.title = target.title or tidy(title)
+    if company:
+        if looks_like_event(company) and any(p.company for p in people):
+            reading.head.event = reading.head.event or tidy(company)
+        else:
+            _set_company(people, company)
+
+
+def _set_company(people: list[Someone], company: str) -> None:
+    """Give everyone without a company this one."""
+    for person in people:
+        if person.company is None:
+            person.company = tidy(company)
+
+
+def read_clause(reading: Reading, clause: str, index: int) -> None:
+    """One later clause, given to the first rule that recognises it; else kept in the notes."""
+    text = clause.strip()
+    days, text = read_rhythm(text)
+    if days is not None:
+        reading.rhythm = days
+        if not tidy(text):
+            return
+    for rule in _CLAUSE_RULES:
+        if rule(reading, text, index):
+            return
+    if tidy(text):
+        reading.notes.append(tidy(text) or text)
+
+
+def _at_rule(reading: Reading, text: str, _index: int) -> bool:
+    """ "at the saastr mixer", "@ Globex"."""
+    m = re.match(r"^(?:at|@)\s*(.+)$", text, re.IGNORECASE)
+    if m is None or not reading.head.people:
+        return False
+    before = (reading.head.event, reading.head.at_doubt)
+    if reading.head.event is not None:
+        reading.notes.append(text)
+        return True
+    marker = "@" if text.startswith("@") else "at"
+    _place_at(reading.head, m[1], has_activity=reading.activity is not None, marker=marker)
+    if reading.head.at_doubt is not None and reading.head.at_doubt != before[1]:
+        _doubt_at(reading, reading.head)
+    return True
+
+
+def _from_rule(reading: Reading, text: str, _index: int) -> bool:
+    """ "from Acme", "of Globex", "works at Stripe", "who works for Acme"."""
+    m = re.match(r"^(?:from|of|with)\s+(.+)$", text, re.IGNORECASE) or _WORKS_RE.match(text)
+    if m is None or not reading.head.people:
+        return False
+    _set_company(reading.head.people, m[1])
+    return True
+
+
+def _role_rule(reading: Reading, text: str, _index: int) -> bool:
+    """ "CFO @ Globex", "VP Sales at Telefónica", "founder of Acme", "she's head of growth"."""
+    m = _ROLE_RE.match(text)
+    role = m[1] if m is not None and starts_like_title(m[1]) else text
+    if not starts_like_title(role) or re.match(r"^\s*(?:call|send|email)\b", role, re.IGNORECASE):
+        return False
+    title, company = split_title(role)
+    _set_title(reading, title, company)
+    return True
+
+
+def _step_rule(reading: Reading, text: str, _index: int) -> bool:
+    """A next step: "she wants intro to our cto", "I'll send the deck", "follow up next tue"."""
+    step = read_step(
+        text, today=reading.today, now_args=reading.now_args, day_first=reading.day_first, names=reading.names
+    )
+    if step is None:
+        return False
+    reading.steps.append(step)
+    return True
+
+
+def _date_rule(reading: Reading, text: str, _index: int) -> bool:
+    """A bare date: the day they met when it is in the past ("yesterday"), else when to follow up."""
+    span = is_date_only(text, today=reading.today, prefer="future", day_first=reading.day_first)
+    if span is None:
+        return False
+    if _PAST_RE.search(span.phrase):
+        past = is_date_only(text, today=reading.today, prefer="past", day_first=reading.day_first)
+        reading.met_on = reading.met_on or (past.day if past else span.day)
+    else:
+        reading.steps.append(Step(text=None, owner=None, due=span.day, generic=True))
+    return True
+
+
+def _company_rule(reading: Reading, text: str, index: int) -> bool:
+    """ "Jane Doe, Acme Corp": a short clause right after the name is the company."""
+    people = reading.head.people
+    if index != 1 or not people or any(p.company for p in people):
+        return False
+    words = [fold(w).strip(".,!?") for w in text.split()]
+    if not words or len(words) > 6 or any(w in _FILLER for w in words):
+        return False
+    at = first_outside(re.compile(r"\s+(?:at|@)\s+", re.IGNORECASE), text)
+    if at is not None:
+        _set_company(people, text[: at.start()])
+        reading.head.event = reading.head.event or tidy(text[at.end() :])
+    else:
+        _set_company(people, text)
+    return True
+
+
+_CLAUSE_RULES = (_at_rule, _from_rule, _role_rule, _step_rule, _date_rule, _company_rule)
+
+
+def read_line(reading: Reading, text: str) -> None:
+    """The opening segment of the command: a free line, or the grammar's `Name (Company) at Event`."""
+    text = re.sub(r"\bw/\s*", "with ", text, flags=re.IGNORECASE)
+    text, activity, day = strip_leading_verb(text.strip())
+    reading.activity = activity
+    clauses = merge_name_list(suffix_merge(split_clauses(text)))
+    if not clauses:
+        return
+    read_opening(reading, clauses[0])
+    if day is not None and reading.met_on is None:
+        spans = find_dates(day, today=reading.today, prefer="past", day_first=reading.day_first)
+        reading.met_on = spans[0].day if spans else None
+    for index, clause in enumerate(clauses[1:], start=1):
+        read_clause(reading, clause, index)
