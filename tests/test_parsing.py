@@ -408,7 +408,8 @@ _PIECES = st.sampled_from(
         "Jane", " Doe", " (", ")", " at ", " @ ", " from ", ", ", ";", "\n", "next step:", " ns:", "offer:",
         "intro", "referral", "notes:", "connection:", " strong", " meh", "when:", "due:", " by ", " on ",
         " before ", "Friday", " tomorrow", " next Tuesday", " in 2 weeks", " Dec 3", " 3/12", " 2026-12-03",
-        " flurbsday", "@Jo Ede", "@jo.e", "jo@ex.com", " +44 7911 123456", " linkedin.com/in/jo", "I'll ", "they'll ", "let's ", "me:", "&amp;",
+        " flurbsday", "@Jo Ede", "@jo.e", "jo@ex.com", " +44 7911 123456", " linkedin.com/in/jo", "I'll ",
+        "they'll ", "let's ", "me:", "&amp;", "she wants ", " follow up ", "CFO @ ", " and Bob", " every 6 weeks",
         "\u200b", "\u202e", "\x00", "🦄", "山田", "محمد", "Пётр", "x" * 130, "'); DROP TABLE t;--",
     ]
 )  # fmt: skip

@@ -180,7 +180,7 @@ def fix_typo(word: str) -> str:
     return close[0] if close else word
 
 
-def normalise_phrase(phrase: str) -> str:
+def normalise_phrase(phrase: str, *, typos: bool = True) -> str:
     """Lower-case, drop the leading "by/on/before/due", times of day, trailing punctuation, typos."""
     p = squash(clean(phrase)).lower().replace("’", "'")
     p = p.strip(" .!?,;:()[]")
@@ -188,7 +188,7 @@ def normalise_phrase(phrase: str) -> str:
         p = re.sub(r"^(?:or\s+)?", "", _LEADING_WORD_RE.sub("", p)).strip()
     p = _TIME_RE.sub("", p).strip(" ,")
     p = re.sub(r"\b(?:this\s+)?coming\s+(?=[a-z]+day\b|mon|tue|wed|thu|fri|sat|sun)", "", p)
-    words = [fix_typo(w) for w in p.split()]
+    words = [fix_typo(w) if typos else ALIASES.get(w, w) for w in p.split()]
     return " ".join(" ".join(words).split())
 
 
@@ -353,7 +353,7 @@ def _periods(p: str, today: date, prefer: Prefer, _df: bool) -> date | _Unknown 
     when, which, unit = m[1] or "", m[2], m[3]
     if unit == "weekend":
         saturday = today + timedelta(days=(5 - today.weekday()) % 7)
-        return saturday if which == "this" else saturday + timedelta(days=7 if saturday == today else 7)
+        return saturday if which == "this" else saturday + timedelta(days=7)
     if unit == "week":
         monday = today - timedelta(days=today.weekday())
         if which == "this":

@@ -7,6 +7,7 @@ role, a next step, a bare date, the company ("Jane Doe, Acme"), or else a note.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ from bot.parsing.people import (
     read_head,
     suffix_merge,
 )
-from bot.parsing.roles import looks_like_event, split_title, starts_like_title
+from bot.parsing.roles import is_all_title, looks_like_event, split_title, starts_like_title
 from bot.parsing.spans import find_dates
 from bot.parsing.steps import Step, is_date_only, read_rhythm, read_step
 from bot.parsing.text import fold, tidy
@@ -51,7 +52,10 @@ _SPLIT_RE = re.compile(
     r"|\s+(?:and|so)\s+(?=(?:she|he|they|i|we|let's|lets)(?:\b|'))"
     r"|\s+(?=(?:she|he|they)(?:'ll|'d|\s+(?:wants|needs|will|asked|said|would|is\s+going|promised|might|could)\b))"
     r"|\s+(?=(?:i'll|i\s+will|i\s+need\s+to|i\s+promised|i\s+should|let's|lets|we'll|we\s+should)\b)"
-    r"|\s+(?=(?:follow[\s-]*up|f/u|next\s+steps?|ns:)(?:\b|\s|$))",
+    r"|\s+(?=(?:fol+ow[\s-]*up|f/u|next\s+steps?|ns:)(?:\b|\s|$))"
+    r"|\s+(?=who\s+(?:works|is|'s|runs|leads|heads|does)\b)"
+    r"|\s+(?=(?:wants|needs|asked|would\s+like|is\s+looking\s+for|is\s+interested\s+in)\s)"
+    r"|\s+(?=ill\s+(?:send|call|email|intro|introduce|ping|share|follow|book|set|get|write|text)\b)",
     re.IGNORECASE,
 )
 _PAST_RE = re.compile(r"\b(?:yesterday|last|ago|this\s+morning|earlier|tonight|today)\b", re.IGNORECASE)
@@ -127,7 +131,7 @@ def strip_leading_verb(text: str) -> tuple[str, str | None, str | None]:
         day, text = lead[1], text[lead.end() :]
     m = LEADING_VERB_RE.match(text)
     if m is None:
-        return text, None, day
+        return _misspelt_met(text), None, day
     verb = " ".join(fold(m.group(0)).strip(" :,-").split())
     verb = re.sub(r"^(?:today|yesterday|this morning|earlier|finally|also)[, ]+", "", verb)
     verb = re.sub(r"^i\s+(?!met)", "", verb)
@@ -137,14 +141,23 @@ def strip_leading_verb(text: str) -> tuple[str, str | None, str | None]:
     return rest, ACTIVITY_OF.get(verb), day
 
 
+def _misspelt_met(text: str) -> str:
+    """ "metn Tom Baker", "mte Jane": a lower-case first word one letter off "met" is the verb."""
+    first, _, rest = text.partition(" ")
+    plausible = rest and first.islower() and first not in ("me", "mr", "ms") and 2 <= len(first) <= 4
+    if plausible and difflib.SequenceMatcher(None, first, "met").ratio() >= 0.75:
+        return rest
+    return text
+
+
 def read_opening(reading: Reading, clause: str) -> None:
     """The first clause: people, their company/title/event, and a day said with them ("jane yesterday")."""
-    spans = find_dates(clause, today=reading.today, prefer="past", day_first=reading.day_first)
+    spans = find_dates(clause, today=reading.today, prefer="past", day_first=reading.day_first, typos=False)
     for span in reversed(spans):
         if span.day is not None and not _inside_brackets(clause, span.start):
             reading.met_on = reading.met_on or span.day
             clause = clause[: span.start] + " " + clause[span.end :]
-    head, _ = read_head(clause, has_activity=reading.activity is not None)
+    head = read_head(clause, has_activity=reading.activity is not None)
     reading.head = head
     if head.at_doubt is not None:
         _doubt_at(reading, head)
@@ -233,9 +246,11 @@ def _role_rule(reading: Reading, text: str, _index: int) -> bool:
     """ "CFO @ Globex", "VP Sales at Telefónica", "founder of Acme", "she's head of growth"."""
     m = _ROLE_RE.match(text)
     role = m[1] if m is not None and starts_like_title(m[1]) else text
-    if not starts_like_title(role) or re.match(r"^\s*(?:call|send|email)\b", role, re.IGNORECASE):
-        return False
     title, company = split_title(role)
+    if not (starts_like_title(role) or is_all_title(title or "")):
+        return False
+    if re.match(r"^\s*(?:call|send|email)\b", role, re.IGNORECASE):
+        return False
     _set_title(reading, title, company)
     return True
 
@@ -267,7 +282,7 @@ def _date_rule(reading: Reading, text: str, _index: int) -> bool:
 def _company_rule(reading: Reading, text: str, index: int) -> bool:
     """ "Jane Doe, Acme Corp": a short clause right after the name is the company."""
     people = reading.head.people
-    if index != 1 or not people or any(p.company for p in people):
+    if index > 3 or reading.steps or not people or any(p.company for p in people):
         return False
     words = [fold(w).strip(".,!?") for w in text.split()]
     if not words or len(words) > 6 or any(w in _FILLER for w in words):
@@ -281,7 +296,21 @@ def _company_rule(reading: Reading, text: str, index: int) -> bool:
     return True
 
 
-_CLAUSE_RULES = (_at_rule, _from_rule, _role_rule, _step_rule, _date_rule, _company_rule)
+def _dated_rule(reading: Reading, text: str, _index: int) -> bool:
+    """A few words and a date ("llamar 20/1", "the contract by dec 3"): a next step with that date."""
+    spans = find_dates(
+        text, today=reading.today, prefer="future", day_first=reading.day_first, trailing_only=True
+    )
+    if not spans or spans[-1].day is None:
+        return False
+    rest = tidy(text[: spans[-1].start])
+    if rest is None or len(rest.split()) > 6:
+        return False
+    reading.steps.append(Step(text=rest[0].upper() + rest[1:], owner="me", due=spans[-1].day))
+    return True
+
+
+_CLAUSE_RULES = (_at_rule, _from_rule, _role_rule, _step_rule, _date_rule, _company_rule, _dated_rule)
 
 
 def read_line(reading: Reading, text: str) -> None:

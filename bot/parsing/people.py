@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.parsing.roles import (
+    is_all_title,
     is_suffix,
     is_title_word,
     looks_like_company,
@@ -27,7 +28,7 @@ _NAME_STOP = {
 _PEOPLE_SPLIT_RE = re.compile(
     r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|\+|y|et|und|e|en|och|og|i)\s+", re.IGNORECASE
 )
-_COMPANY_MARK_RE = re.compile(r"\s+(?:from|of|with|w/)\s+|\s+[-–—|]\s+|\s*@\s+", re.IGNORECASE)
+_COMPANY_MARK_RE = re.compile(r"\s+(?:from|frm|of|with|w/)\s+|\s+[-–—|]\s+|\s*@\s+", re.IGNORECASE)
 _AT_RE = re.compile(r"\s+(?:at|@)\s+|\s+@(?=\S)", re.IGNORECASE)
 _HANDLE_RE = re.compile(r"^@([\w][\w.\-]*)")
 
@@ -75,8 +76,9 @@ def first_outside(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return None
 
 
-def lift_brackets(text: str) -> tuple[str, list[str]]:
-    """Text without its (…) groups, and the groups' contents; an unclosed "(" runs to the end."""
+def mark_brackets(text: str) -> tuple[str, list[str]]:
+    """Text with each (…) group replaced by a marker, and the groups' contents; an unclosed "(" runs
+    to the end. Markers keep a group beside the person it was written after."""
     groups: list[str] = []
     out: list[str] = []
     depth = 0
@@ -89,9 +91,9 @@ def lift_brackets(text: str) -> tuple[str, list[str]]:
         elif ch == ")" and depth > 0:
             depth -= 1
             if depth == 0:
+                out.append(f" \ue000{len(groups)}\ue001 ")
                 groups.append("".join(current))
                 current = []
-                out.append(" ")
             else:
                 current.append(ch)
         elif depth > 0:
@@ -99,12 +101,14 @@ def lift_brackets(text: str) -> tuple[str, list[str]]:
         else:
             out.append(ch)
     if depth > 0:
+        out.append(f" \ue000{len(groups)}\ue001 ")
         groups.append("".join(current))
     return "".join(out), groups
 
 
 def is_name_like(text: str) -> bool:
     """A short run of words that could be a person's name (any script, any case)."""
+    text = _MARK_RE.sub(" ", text)
     words = text.split()
     if not 1 <= len(words) <= 4 or any(ch.isdigit() for ch in text):
         return False
@@ -116,7 +120,7 @@ def _split_names(part: str) -> list[str]:
     """ "Jane and Bob", "Hugo, Chloé and Paul", "Jane & Bob" -> the names; a lone name stays whole."""
     pieces: list[str] = []
     for piece in (p for p in _PEOPLE_SPLIT_RE.split(part) if p and p.strip()):
-        if pieces and is_suffix(piece):
+        if pieces and is_suffix(_MARK_RE.sub(" ", piece).strip()):
             pieces[-1] = f"{pieces[-1]}, {piece.strip()}"
         else:
             pieces.append(piece)
@@ -127,48 +131,68 @@ def _split_names(part: str) -> list[str]:
     return [part]
 
 
-def _name_and_title(text: str) -> tuple[str, str | None]:
-    """Split a role off a name: "Isabel Díaz VP Sales" -> ("Isabel Díaz", "VP Sales"); "CFO Jane" too."""
-    words = text.split()
+def _role_start(words: list[str]) -> int | None:
+    """Where a role begins among a name's words ("Isabel Díaz VP Sales" -> 2), if anywhere."""
     for k in range(1, len(words)):
-        if is_title_word(words[k]) and (fold(words[k]).strip(".") not in _SOFT_TITLE or k + 1 < len(words)):
-            if all(is_title_word(w) or fold(w) in ("of", "&", "and") or w[:1].isupper() for w in words[k:]):
-                return " ".join(words[:k]), " ".join(words[k:])
+        word = fold(words[k]).strip(".,")
+        if not is_title_word(word):
+            continue
+        follows = fold(words[k + 1]).strip(".,") if k + 1 < len(words) else ""
+        if word not in _SOFT_TITLE or follows == "of" or is_title_word(follows):
+            return k
+    return None
+
+
+def _name_and_title(text: str) -> tuple[str, str | None, str | None]:
+    """Split a role off a name: (name, title, company): "Lisa Ray Head of Growth", "Karen founder of Bloom"."""
+    words = text.split()
+    k = _role_start(words)
+    if k is not None:
+        title, company = split_title(" ".join(words[k:]))
+        return " ".join(words[:k]), title, company
     if len(words) > 1 and is_title_word(words[0]) and fold(words[0]).strip(".") not in _SOFT_TITLE:
-        return " ".join(words[1:]), words[0]
-    return text, None
+        return " ".join(words[1:]), words[0], None
+    return text, None, None
 
 
 # Role words that are also surnames; only a role when more role words follow ("Head of Growth").
 _SOFT_TITLE = {"head", "lead", "partner", "chief", "owner", "chair", "agent", "rep", "general", "staff"}
+_MARK_RE = re.compile("\ue000(\\d+)\ue001")
 
 
-def _one_person(text: str) -> Someone | None:
-    """A single person: name, and their own "from X" / title if given."""
-    company = None
-    m = first_outside(_COMPANY_MARK_RE, text)
-    if m is not None:
-        text, company = text[: m.start()], text[m.end() :]
-    text = text.strip()
-    handle = _HANDLE_RE.match(text)
+def _one_person(text: str, groups: list[str]) -> Someone | None:
+    """A single person: name, their own "from X", title, and the (…) groups written beside them."""
+    own = [groups[int(i)] for i in _MARK_RE.findall(text)]
+    text = _MARK_RE.sub(" ", drop_emoji(text))
+    name, title, company = _name_and_title(text.strip())
+    if title is None:
+        m = first_outside(_COMPANY_MARK_RE, name)
+        if m is not None:
+            name, company = name[: m.start()], name[m.end() :]
+            name, title, _ = _name_and_title(name.strip())
+    name = name.strip()
+    handle = _HANDLE_RE.match(name)
     if handle is not None:
-        rest = text[handle.end() :].strip()
-        text = rest if rest and is_name_like(rest) else handle[1].rstrip(".-")
-    name, title = _name_and_title(drop_emoji(text))
+        rest = name[handle.end() :].strip()
+        name = rest if rest and is_name_like(rest) else handle[1].rstrip(".-")
     name_clean = tidy(name)
     if name_clean is None:
         return None
-    return Someone(name=name_clean, company=tidy(company), title=tidy(title))
+    person = Someone(name=name_clean, company=tidy(company), title=tidy(title))
+    for group in own:
+        read_bracket(person, group)
+    return person
 
 
-def _people(part: str) -> list[Someone]:
+def _people(part: str, groups: list[str]) -> list[Someone]:
     """Everyone named in the names part; a company said once at the end is shared ("Jane and Bob from Acme")."""
     pieces = _split_names_with_companies(part)
-    people = [p for p in (_one_person(piece) for piece in pieces) if p is not None]
+    people = [p for p in (_one_person(piece, groups) for piece in pieces) if p is not None]
     if len(people) > 1:
         last = people[-1]
+        shared = last.company is not None and all(p.company is None for p in people[:-1])
         for person in people[:-1]:
-            if person.company is None and last.company and all(p.company is None for p in people[:-1]):
+            if shared:
                 person.company = last.company
     return people
 
@@ -187,20 +211,22 @@ def _split_names_with_companies(part: str) -> list[str]:
     return pieces
 
 
-def read_head(clause: str, *, has_activity: bool) -> tuple[Head, list[str]]:
-    """The people and event of the opening clause, plus the (…) groups found in it for the caller."""
+def read_head(clause: str, *, has_activity: bool) -> Head:
+    """The people and event of the opening clause; each (…) group goes to the person it follows."""
     head = Head()
-    text, groups = lift_brackets(clause)
+    text, groups = mark_brackets(clause)
     at = first_outside(_AT_RE, text)
     at_part = None
     if at is not None:
         text, at_part = text[: at.start()], text[at.end() :]
-    head.people = _people(text)
-    for group in groups:
-        read_bracket(head, group)
+    head.people = _people(text, groups)
     if at_part is not None and at is not None:
+        for i in _MARK_RE.findall(at_part):
+            if head.people:
+                read_bracket(head.people[-1], groups[int(i)])
+        at_part = _MARK_RE.sub(" ", at_part)
         _place_at(head, at_part, has_activity=has_activity, marker=at.group(0).strip())
-    return head, []
+    return head
 
 
 def _place_at(head: Head, at_part: str, *, has_activity: bool, marker: str = "at") -> None:
@@ -232,36 +258,29 @@ def _set_company(head: Head, company: str) -> None:
             person.company = tidy(company)
 
 
-def read_bracket(head: Head, group: str) -> str | None:
-    """ "(Acme)", "(CFO)", "(CFO, Acme)", "(CFO @ Acme)": fill title/company; returns what was not used."""
+def read_bracket(person: Someone, group: str) -> None:
+    """ "(Acme)", "(CFO)", "(CFO, Acme)", "(CFO @ Acme)", "(PhD)": fill that person's title/company."""
     text = group.strip()
-    if not text or not head.people:
-        return text or None
-    target = head.people[-1] if len(head.people) == 1 else None
+    if not text:
+        return
     if is_suffix(text):
-        for person in head.people:
-            person.name = f"{person.name} {text}"
-            break
-        return None
-    if starts_like_title(text):
-        title, company = split_title(text)
-        for person in [target] if target else head.people:
-            person.title = person.title or tidy(title)
-            if company:
-                person.company = person.company or tidy(company)
-        return None
-    for person in [target] if target else head.people:
-        person.company = person.company or tidy(text)
-    return None
+        person.name = f"{person.name} {text}"
+        return
+    title, company = split_title(text)
+    if starts_like_title(text) or is_all_title(title or ""):
+        person.title = person.title or tidy(title)
+        if company:
+            person.company = person.company or tidy(company)
+        return
+    person.company = person.company or tidy(text)
 
 
 def suffix_merge(clauses: list[str]) -> list[str]:
     """Glue "Jr.", "PhD", "Inc." back onto the clause before the comma that separated them."""
     out: list[str] = []
     for clause in clauses:
-        if out and (
-            is_suffix(clause) or fold(clause).strip(" .") in ("inc", "ltd", "llc", "co", "corp", "gmbh")
-        ):
+        bare = re.sub(r"\(.*", "", clause).strip()  # "MD (St. Mary's)": the suffix, then the company
+        if out and (is_suffix(bare) or fold(bare).strip(" .") in ("inc", "ltd", "llc", "co", "corp", "gmbh")):
             out[-1] = f"{out[-1]}, {clause.strip()}"
         else:
             out.append(clause)

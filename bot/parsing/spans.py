@@ -52,9 +52,11 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _reads(words: list[str], today: date, prefer: Prefer, day_first: bool) -> date | object | None:
+def _reads(
+    words: list[str], today: date, prefer: Prefer, day_first: bool, typos: bool
+) -> date | object | None:
     """The day a run of words means, `_UNKNOWN` if it is no date, None if it is an impossible one."""
-    phrase = normalise_phrase(" ".join(words))
+    phrase = normalise_phrase(" ".join(words), typos=typos)
     if not phrase:
         return _UNKNOWN
     return read_fast(phrase, today, prefer, day_first)
@@ -68,14 +70,22 @@ def _widen(tokens: list[tuple[int, int, str]], first: int) -> int:
 
 
 def find_dates(
-    text: str, *, today: date, prefer: Prefer, day_first: bool, trailing_only: bool = False
+    text: str,
+    *,
+    today: date,
+    prefer: Prefer,
+    day_first: bool,
+    trailing_only: bool = False,
+    typos: bool = True,
 ) -> list[DateSpan]:
-    """Every date phrase in the text (longest first wins, left to right), or only one that ends it."""
+    """Every date phrase in the text (longest first wins, left to right), or only one that ends it.
+
+    `typos=False` where names are written: "Sundar" is a name, not a misspelt Sunday."""
     tokens = _tokens(text)
     spans: list[DateSpan] = []
     i = 0
     while i < len(tokens):
-        found = _longest_at(tokens, i, today, prefer, day_first)
+        found = _longest_at(tokens, i, today, prefer, day_first, typos)
         if found is None:
             i += 1
             continue
@@ -95,19 +105,24 @@ def _only_time_after(rest: str) -> bool:
     return normalise_phrase("tomorrow " + rest) == "tomorrow" or not rest.strip(" .!?,;:)")
 
 
+def _lone_word_is_no_date(word: str, before: str) -> bool:
+    """ "may", "sun", "sat" alone are dates only after "by"/"on"/"next"…; "now" or "week" never alone."""
+    word, before = word.lower(), before.lower()
+    if word in ("now", "day", "week", "month", "year", "weekend"):
+        return True
+    return word in _AMBIGUOUS and before not in _PREPOSITIONS | {"next", "this", "in", "early", "mid"}
+
+
 def _longest_at(
-    tokens: list[tuple[int, int, str]], i: int, today: date, prefer: Prefer, day_first: bool
+    tokens: list[tuple[int, int, str]], i: int, today: date, prefer: Prefer, day_first: bool, typos: bool
 ) -> tuple[int, date | None] | None:
     """The longest run of words starting at token i that reads as a date: (last token, day)."""
     words = [t[2] for t in tokens]
     for last in range(min(len(tokens), i + _MAX_WORDS) - 1, i - 1, -1):
         run = words[i : last + 1]
-        if len(run) == 1 and run[0].lower() in _AMBIGUOUS:
-            if i == 0 or words[i - 1].lower() not in _PREPOSITIONS | {"next", "this", "in", "early", "mid"}:
-                continue
-        if len(run) == 1 and run[0].lower() in ("now", "day", "week", "month", "year", "weekend"):
+        if len(run) == 1 and _lone_word_is_no_date(run[0], words[i - 1] if i else ""):
             continue
-        result = _reads(run, today, prefer, day_first)
+        result = _reads(run, today, prefer, day_first, typos)
         if result is not _UNKNOWN:
             return last, result  # type: ignore[return-value]
     return None

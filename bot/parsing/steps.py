@@ -7,6 +7,7 @@ rhythm: "every 6 weeks", "monthly", "every 2 months".
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -41,14 +42,16 @@ _BOTH = (
     r"|we'd|we\s+plan\s+to|we\s+need\s+to|we're|we\s+are|we\s+might|we\s+may|we\s+can|both\s+of\s+us|we)\b"
 )
 _FOLLOW_UP_RE = re.compile(
-    r"^(?:follow(?:ing)?[\s-]*up|followup|f/u|fup|circle\s+back|touch\s+base|check\s+in|reach\s+out)\b",
+    r"^(?:fol+ow(?:ing)?[\s-]*up|fol+owup|follwo?\s*up|f/u|fup|circle\s+back|touch\s+base|check\s+in"
+    r"|reach\s+out)\b",
     re.IGNORECASE,
 )
 STEP_VERBS = {
     "send", "call", "email", "e-mail", "mail", "ping", "text", "message", "msg", "dm", "intro", "introduce",
-    "schedule", "book", "set", "setup", "arrange", "share", "meet", "demo", "connect", "invite", "follow",
+    "schedule", "book", "set", "setup", "arrange", "share", "meet", "connect", "invite", "follow",
     "remind", "pitch", "chase", "ask", "get", "write", "reply", "review", "draft", "prepare", "plan",
-    "visit", "zoom", "ring", "phone", "whatsapp", "forward", "recommend", "refer", "propose", "quote",
+    "llamar", "appeler", "anrufen", "enviar", "envoyer", "schicken",
+    "visit", "ring", "phone", "whatsapp", "forward", "recommend", "refer", "propose", "quote",
     "offer", "give", "make", "find", "look", "research", "check", "confirm", "sign", "contact", "catch",
     "grab", "organise", "organize", "put", "add", "loop", "cc", "update", "nudge", "buy", "bring", "show",
     "talk", "discuss", "circle", "touch", "reach", "hop", "jump", "do", "try", "submit", "deliver",
@@ -93,11 +96,11 @@ def _subject(names: tuple[str, ...]) -> str:
 
 def owner_of(text: str, names: tuple[str, ...] = ()) -> tuple[Owner | None, str | None]:
     """Who owns a sentence's action, and the action itself when the wording names it for me ("she wants X")."""
-    folded = fold(text).strip()
+    folded = _fix_verb_typo(fold(text).strip())
     subject = _subject(names)
-    if (m := re.match(rf"^{subject}\s+{_ASKED_ME_TO}\s+", folded)) is not None:
+    if (m := re.match(rf"^(?:{subject}\s+)?{_ASKED_ME_TO}\s+", folded)) is not None:
         return "me", text[m.end() :]
-    if (m := re.match(rf"^{subject}\s+{_WANTS}\s+", folded)) is not None:
+    if (m := re.match(rf"^(?:{subject}\s+)?(?:also\s+)?{_WANTS}\s+", folded)) is not None:
         return "me", _ARTICLE_RE.sub("", text[m.end() :])
     if re.match(_ME, folded):
         return "me", None
@@ -106,6 +109,21 @@ def owner_of(text: str, names: tuple[str, ...] = ()) -> tuple[Owner | None, str 
     if re.match(_BOTH, folded):
         return "both", None
     return None, None
+
+
+_KEY_VERBS = ("wants", "needs", "asked", "would", "will", "promised")
+
+
+def _fix_verb_typo(folded: str) -> str:
+    """ "she wnats…", "he neds…": the word after a pronoun, if a letter-swap off a key verb, as meant.
+    Same length only, so offsets into the original text stay valid."""
+    m = re.match(r"^(she|he|they)\s+([a-z]{4,9})\b", folded)
+    if m is None or m[2] in _KEY_VERBS:
+        return folded
+    close = difflib.get_close_matches(m[2], _KEY_VERBS, n=1, cutoff=0.75)
+    if not close or len(close[0]) != len(m[2]):
+        return folded
+    return folded[: m.start(2)] + close[0] + folded[m.end(2) :]
 
 
 def _kind_of_sentence(text: str) -> Owner | bool | None:
@@ -165,6 +183,15 @@ def read_step(
     `free` is for the sentences of a free line: a subjectless action is then mine. In the
     `next step:` field (`free=False`) everything is the step and the owner comes only from wording.
     """
+    prefix = (
+        re.match(r"^\s*(?:next\s+steps?|ns|todo|to\s+do)\s*(?::|-|\s)\s*", text, re.IGNORECASE)
+        if free
+        else None
+    )
+    if prefix is not None:
+        return _prefixed_step(
+            text[prefix.end() :], today=today, now_args=now_args, day_first=day_first, names=names
+        )
     label = re.match(r"^\s*(me|them|both)\s*:\s*", text, re.IGNORECASE)
     owner: Owner | None
     if label is not None:
@@ -190,6 +217,24 @@ def read_step(
     elif free and rest:
         rest = rest[0].upper() + rest[1:]
     return Step(text=rest or None, owner=owner, due=due, unreadable=unreadable, generic=generic)
+
+
+def _prefixed_step(
+    text: str, *, today: date, now_args: dict[str, object], day_first: bool, names: tuple[str, ...]
+) -> Step:
+    """ "next step: …" inside a free line: whatever follows is the step; only a date means "follow up"."""
+    step = read_step(text, today=today, now_args=now_args, day_first=day_first, names=names)
+    if step is not None:
+        return step
+    rest, due, unreadable = lift_due(text, today=today, now_args=now_args, day_first=day_first)
+    if due is not None and rest == text:
+        rest = ""
+    rest = rest.strip(" .!,;:")
+    if not rest or re.fullmatch(r"(?:by|on|before|due)", rest, re.IGNORECASE):
+        return Step(text="Follow up", owner="me", due=due, unreadable=unreadable, generic=True)
+    return Step(
+        text=rest[0].upper() + rest[1:], owner=owner_of(rest, names)[0], due=due, unreadable=unreadable
+    )
 
 
 def read_rhythm(text: str) -> tuple[int | None, str]:
