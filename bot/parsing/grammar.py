@@ -17,7 +17,7 @@ from datetime import date
 from bot.parsing.dates import format_day, read_date
 from bot.parsing.details import Details, lift_details, read_phone
 from bot.parsing.line import Reading, read_clause
-from bot.parsing.steps import read_rhythm, read_step
+from bot.parsing.steps import read_rhythm
 from bot.parsing.text import squash
 from bot.records import Connection, Doubt, OfferKind
 
@@ -121,13 +121,7 @@ def _free_segment(reading: Reading, keyed: Keyed, segment: str, region: str) -> 
     """A segment without a key: a next step, date or rhythm when it clearly is one; else a note."""
     details, text = lift_details(segment, region)
     _merge_details(keyed, details)
-    days, rest = read_rhythm(text)
-    step = read_step(
-        rest, today=reading.today, now_args=reading.now_args, day_first=reading.day_first, names=reading.names
-    )
-    if days is not None or step is not None:
-        read_clause(reading, text, index=99)
-    elif squash(text):
+    if not read_clause(reading, text, index=99, keep=False) and squash(text):
         keyed.notes.append(squash(text))
 
 

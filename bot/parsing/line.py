@@ -25,7 +25,7 @@ from bot.parsing.roles import is_all_title, looks_like_event, split_title, start
 from bot.parsing.spans import find_dates
 from bot.parsing.steps import Step, is_date_only, read_rhythm, read_step
 from bot.parsing.text import fold, tidy
-from bot.parsing.words import ACTIVITY_OF, LEADING_VERB_RE
+from bot.parsing.words import ACTIVITY_OF, ACTIVITY_RE, LEADING_VERB_RE
 from bot.records import Doubt
 
 _ABBREVIATIONS = {
@@ -54,6 +54,7 @@ _SPLIT_RE = re.compile(
     r"|\s+(?=(?:i'll|i\s+will|i\s+need\s+to|i\s+promised|i\s+should|let's|lets|we'll|we\s+should)\b)"
     r"|\s+(?=(?:fol+ow[\s-]*up|f/u|next\s+steps?|ns:)(?:\b|\s|$))"
     r"|\s+(?=who\s+(?:works|is|'s|runs|leads|heads|does)\b)"
+    r"|\s+(?=(?:said|says|mentioned|told\s+me)\s)"
     r"|\s+(?=(?:wants|needs|asked|would\s+like|is\s+looking\s+for|is\s+interested\s+in)\s)"
     r"|\s+(?=ill\s+(?:send|call|email|intro|introduce|ping|share|follow|book|set|get|write|text)\b)",
     re.IGNORECASE,
@@ -88,7 +89,8 @@ class Reading:
     met_on: date | None = None
     met_on_unreadable: str | None = None
     rhythm: int | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # clauses no rule recognised (each gets a doubt)
+    topics: list[str] = field(default_factory=list)  # "about supply chain": notes on purpose
     doubts: list[Doubt] = field(default_factory=list)
 
     @property
@@ -111,7 +113,32 @@ def split_clauses(text: str) -> list[str]:
         out.append(text[last : m.start()])
         last = m.end()
     out.append(text[last:])
-    return [c for c in (c.strip() for c in out) if c]
+    return _rejoin_subjects([c for c in (c.strip() for c in out) if c])
+
+
+def _rejoin_subjects(clauses: list[str]) -> list[str]:
+    """ "he" + "wants a demo" -> "he wants a demo": a lone pronoun is the subject of what follows."""
+    out: list[str] = []
+    for clause in clauses:
+        lone = (
+            "she",
+            "he",
+            "they",
+            "we",
+            "i",
+            "and she",
+            "and he",
+            "and they",
+            "said",
+            "says",
+            "mentioned",
+            "told me",
+        )
+        if out and fold(out[-1]) in lone:
+            out[-1] = f"{out[-1]} {clause}"
+        else:
+            out.append(clause)
+    return out
 
 
 def _outside(text: str) -> list[bool]:
@@ -129,6 +156,16 @@ def strip_leading_verb(text: str) -> tuple[str, str | None, str | None]:
     )
     if lead is not None:
         day, text = lead[1], text[lead.end() :]
+    activity = ACTIVITY_RE.match(text)
+    if activity is not None and text[activity.end() :].strip():
+        noun = " ".join(fold(activity[1]).split())
+        return (
+            text[activity.end() :],
+            {"beer": "drinks", "beers": "drinks", "video call": "call", "chat": None, "meeting": None}.get(
+                noun, noun
+            ),
+            day,
+        )
     m = LEADING_VERB_RE.match(text)
     if m is None:
         return _misspelt_met(text), None, day
@@ -152,15 +189,30 @@ def _misspelt_met(text: str) -> str:
 
 def read_opening(reading: Reading, clause: str) -> None:
     """The first clause: people, their company/title/event, and a day said with them ("jane yesterday")."""
+    about = first_outside(re.compile(r"\s+(?:about|re:|regarding)\s+", re.IGNORECASE), clause)
+    if about is not None:
+        reading.topics.append(clause[about.start() :].strip())
+        clause = clause[: about.start()]
     spans = find_dates(clause, today=reading.today, prefer="past", day_first=reading.day_first, typos=False)
     for span in reversed(spans):
         if span.day is not None and not _inside_brackets(clause, span.start):
-            reading.met_on = reading.met_on or span.day
+            _day_in_opening(reading, span.day)
             clause = clause[: span.start] + " " + clause[span.end :]
     head = read_head(clause, has_activity=reading.activity is not None)
     reading.head = head
     if head.at_doubt is not None:
         _doubt_at(reading, head)
+
+
+def _day_in_opening(reading: Reading, day: date) -> None:
+    """A day said with the person: the day they met, or — "coffee with Tom tomorrow" — the next step's."""
+    if day <= reading.today:
+        reading.met_on = reading.met_on or day
+        return
+    text = (reading.activity or "follow up").capitalize()
+    owner = "both" if reading.activity else "me"
+    reading.steps.append(Step(text=text, owner=owner, due=day, generic=reading.activity is None))
+    reading.activity = None
 
 
 def _inside_brackets(text: str, at: int) -> bool:
@@ -202,19 +254,21 @@ def _set_company(people: list[Someone], company: str) -> None:
             person.company = tidy(company)
 
 
-def read_clause(reading: Reading, clause: str, index: int) -> None:
-    """One later clause, given to the first rule that recognises it; else kept in the notes."""
+def read_clause(reading: Reading, clause: str, index: int, *, keep: bool = True) -> bool:
+    """One later clause, given to the first rule that recognises it; else (with `keep`) kept in the
+    notes. Returns whether a rule recognised it."""
     text = clause.strip()
     days, text = read_rhythm(text)
     if days is not None:
         reading.rhythm = days
         if not tidy(text):
-            return
+            return True
     for rule in _CLAUSE_RULES:
         if rule(reading, text, index):
-            return
-    if tidy(text):
+            return True
+    if keep and tidy(text):
         reading.notes.append(tidy(text) or text)
+    return days is not None
 
 
 def _at_rule(reading: Reading, text: str, _index: int) -> bool:
@@ -222,8 +276,15 @@ def _at_rule(reading: Reading, text: str, _index: int) -> bool:
     m = re.match(r"^(?:at|@)\s*(.+)$", text, re.IGNORECASE)
     if m is None or not reading.head.people:
         return False
-    before = (reading.head.event, reading.head.at_doubt)
-    if reading.head.event is not None:
+    head = reading.head
+    before = (head.event, head.at_doubt)
+    if head.event is not None and head.event == head.at_doubt and not any(p.company for p in head.people):
+        # "Jane at Acme, at the BNI breakfast": the first "at" was the company after all.
+        _set_company(head.people, head.event)
+        head.event, head.at_doubt = None, None
+        reading.doubts = [d for d in reading.doubts if d.field != "event"]
+        before = (None, None)
+    if head.event is not None:
         reading.notes.append(text)
         return True
     marker = "@" if text.startswith("@") else "at"

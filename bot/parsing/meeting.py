@@ -137,7 +137,7 @@ def assemble(reading: Reading, keyed: Keyed, details: Details, mentions: Sequenc
         next_step_due=due,
         offer=offers,
         offer_kind=keyed.offer_kind,
-        notes="; ".join([*reading.notes, *keyed.notes]) or None,
+        notes="; ".join([*reading.topics, *reading.notes, *keyed.notes]) or None,
         connection=keyed.connection,
         rhythm_days=reading.rhythm,
         warnings=tuple(warnings),

@@ -30,6 +30,13 @@ _PEOPLE_SPLIT_RE = re.compile(
 )
 _COMPANY_MARK_RE = re.compile(r"\s+(?:from|frm|of|with|w/)\s+|\s+[-–—|]\s+|\s*@\s+", re.IGNORECASE)
 _AT_RE = re.compile(r"\s+(?:at|@)\s+|\s+@(?=\S)", re.IGNORECASE)
+# "my old colleague Tim", "a guy named Bob", "an investor called Ana": the words before the name.
+_DESCRIPTOR_RE = re.compile(
+    r"^(?:(?:my|our|an?|the)\s+(?:[\w-]+\s+){0,2}?(?:friend|colleague|mentor|client|customer|contact|buddy"
+    r"|neighbou?r|classmate|ex-colleague|investor|founder|guy|woman|man|lady|girl|person|someone|prospect|lead)"
+    r"(?:\s+(?:named|called))?\s+|(?:someone|somebody)\s+(?:named|called)\s+)",
+    re.IGNORECASE,
+)
 _HANDLE_RE = re.compile(r"^@([\w][\w.\-]*)")
 
 
@@ -149,10 +156,23 @@ def _name_and_title(text: str) -> tuple[str, str | None, str | None]:
     k = _role_start(words)
     if k is not None:
         title, company = split_title(" ".join(words[k:]))
+        if company is None:
+            title, company = _role_then_company(title or "")
         return " ".join(words[:k]), title, company
     if len(words) > 1 and is_title_word(words[0]) and fold(words[0]).strip(".") not in _SOFT_TITLE:
         return " ".join(words[1:]), words[0], None
     return text, None, None
+
+
+def _role_then_company(text: str) -> tuple[str | None, str | None]:
+    """ "CFO Acme" -> ("CFO", "Acme"); "VP Sales", "Head of Growth" stay whole."""
+    words = text.split()
+    n = 0
+    while n < len(words) and (is_all_title(words[n]) or fold(words[n]) in ("of", "&", "and")):
+        n += 1
+    if 0 < n < len(words):
+        return " ".join(words[:n]), " ".join(words[n:])
+    return text or None, None
 
 
 # Role words that are also surnames; only a role when more role words follow ("Head of Growth").
@@ -170,7 +190,7 @@ def _one_person(text: str, groups: list[str]) -> Someone | None:
         if m is not None:
             name, company = name[: m.start()], name[m.end() :]
             name, title, _ = _name_and_title(name.strip())
-    name = name.strip()
+    name = _DESCRIPTOR_RE.sub("", name.strip())
     handle = _HANDLE_RE.match(name)
     if handle is not None:
         rest = name[handle.end() :].strip()

@@ -64,7 +64,7 @@ def _reads(
 
 def _widen(tokens: list[tuple[int, int, str]], first: int) -> int:
     """Take a preposition ("by", "on", "due by") before the date into the span."""
-    while first > 0 and tokens[first - 1][2].lower() in _PREPOSITIONS:
+    while first > 0 and tokens[first - 1][2].lower() in _PREPOSITIONS | {"in"}:
         first -= 1
     return first
 

@@ -96,8 +96,17 @@ def _subject(names: tuple[str, ...]) -> str:
 
 def owner_of(text: str, names: tuple[str, ...] = ()) -> tuple[Owner | None, str | None]:
     """Who owns a sentence's action, and the action itself when the wording names it for me ("she wants X")."""
+    said = re.match(r"^(?:said|says|mentioned|told\s+me)\s+(?:that\s+)?", fold(text).strip())
+    if said is not None and said.end() < len(text.strip()):
+        rest = text.strip()[said.end() :]
+        owner, rewritten = owner_of(rest, names)
+        return owner, (rewritten or rest) if owner else None
     folded = _fix_verb_typo(fold(text).strip())
     subject = _subject(names)
+    if (
+        m := re.match(r"^(?:also\s+)?(?:need|needs|have|got|must|should)\s+(?:to\s+)?(?=\w)", folded)
+    ) is not None:
+        return "me", text[m.end() :]
     if (m := re.match(rf"^(?:{subject}\s+)?{_ASKED_ME_TO}\s+", folded)) is not None:
         return "me", text[m.end() :]
     if (m := re.match(rf"^(?:{subject}\s+)?(?:also\s+)?{_WANTS}\s+", folded)) is not None:
@@ -139,13 +148,18 @@ def _kind_of_sentence(text: str) -> Owner | bool | None:
 
 
 def lift_due(
-    text: str, *, today: date, now_args: dict[str, object], day_first: bool
+    text: str, *, today: date, now_args: dict[str, object], day_first: bool, anywhere: bool = False
 ) -> tuple[str, date | None, str | None]:
-    """Split a trailing date phrase off a next step: (text without it, due date, unreadable phrase)."""
+    """Split a date phrase off a next step: (text without it, due date, unreadable phrase).
+
+    Only a trailing date, unless `anywhere` (free sentences: "follow up in 2 weeks about pricing")."""
     spans = find_dates(text, today=today, prefer="future", day_first=day_first, trailing_only=True)
+    if not spans and anywhere:
+        inner = find_dates(text, today=today, prefer="future", day_first=day_first)
+        spans = [s for s in inner if s.day is not None and s.start > 0][:1]
     if spans:
         span = spans[-1]
-        rest = (text[: span.start] + text[span.end :]).strip().rstrip(",;:-–—").strip()
+        rest = " ".join((text[: span.start] + text[span.end :]).split()).rstrip(",;:-–—").strip()
         return (rest or text), span.day, None if span.day is not None else span.phrase
     bad = unreadable_tail(text)
     if bad is not None:
@@ -209,7 +223,9 @@ def read_step(
         owner = cast(Owner, kind)
     rest, due, unreadable = body, None, None
     if lift:
-        rest, due, unreadable = lift_due(body, today=today, now_args=now_args, day_first=day_first)
+        rest, due, unreadable = lift_due(
+            body, today=today, now_args=now_args, day_first=day_first, anywhere=free
+        )
     rest = rest.strip().rstrip(".!,;:").strip()
     generic = free and bool(_FOLLOW_UP_RE.fullmatch(fold(rest)))
     if generic:

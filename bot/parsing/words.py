@@ -122,6 +122,15 @@ LEADING_VERBS: tuple[tuple[str, str | None], ...] = tuple(
     }.items()
     for phrase in phrases
 )
+# "had a quick coffee with", "a great chat with", "good call w/": the activity, with its adjectives.
+ACTIVITY_RE = re.compile(
+    r"^(?:(?:today|yesterday|this morning|earlier|finally|also)[, ]+)?(?:i\s+)?(?:had\s+|grabbed\s+|did\s+)?"
+    r"(?:an?\s+)?(?:(?:quick|great|good|nice|lovely|long|short|fun|brief|productive|first|intro|follow-up|virtual"
+    r"|informal|casual|networking|late|early)\s+)*"
+    r"(coffee|lunch|dinner|breakfast|brunch|drinks|beers?|tea|call|chat|meeting|zoom|video\s+call|catch-up)"
+    r"\s+(?:with|w/)(?=\s)[\s:,-]*",
+    re.IGNORECASE,
+)
 LEADING_VERB_RE = re.compile(
     r"^(?:(?:today|yesterday|this morning|earlier|finally|also)[, ]+)?(?:i\s+)?(?:"
     + "|".join(
