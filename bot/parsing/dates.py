@@ -186,7 +186,8 @@ def normalise_phrase(phrase: str, *, typos: bool = True) -> str:
     p = p.strip(" .!?,;:()[]")
     for _ in range(3):  # "due by Friday", "on or before"
         p = re.sub(r"^(?:or\s+)?", "", _LEADING_WORD_RE.sub("", p)).strip()
-    p = _TIME_RE.sub("", p).strip(" ,")
+    if p not in ("this morning", "this afternoon", "this evening", "last night", "tomorrow morning"):
+        p = _TIME_RE.sub("", p).strip(" ,")
     p = re.sub(r"\b(?:this\s+)?coming\s+(?=[a-z]+day\b|mon|tue|wed|thu|fri|sat|sun)", "", p)
     words = [fix_typo(w) if typos else ALIASES.get(w, w) for w in p.split()]
     return " ".join(" ".join(words).split())

@@ -25,8 +25,8 @@ from bot.parsing.roles import is_all_title, looks_like_event, split_title, start
 from bot.parsing.spans import find_dates
 from bot.parsing.steps import Step, is_date_only, read_rhythm, read_step
 from bot.parsing.text import fold, tidy
-from bot.parsing.words import ACTIVITY_OF, ACTIVITY_RE, LEADING_VERB_RE
-from bot.records import Doubt
+from bot.parsing.words import ACTIVITY_OF, ACTIVITY_RE, EVENT_WORDS, LEADING_VERB_RE
+from bot.records import Connection, Doubt
 
 _ABBREVIATIONS = {
     "dr",
@@ -89,6 +89,7 @@ class Reading:
     met_on: date | None = None
     met_on_unreadable: str | None = None
     rhythm: int | None = None
+    connection: Connection | None = None
     notes: list[str] = field(default_factory=list)  # clauses no rule recognised (each gets a doubt)
     topics: list[str] = field(default_factory=list)  # "about supply chain": notes on purpose
     doubts: list[Doubt] = field(default_factory=list)
@@ -349,11 +350,46 @@ def _company_rule(reading: Reading, text: str, index: int) -> bool:
     if not words or len(words) > 6 or any(w in _FILLER for w in words):
         return False
     at = first_outside(re.compile(r"\s+(?:at|@)\s+", re.IGNORECASE), text)
-    if at is not None:
+    if at is None:
+        _set_company(people, text)
+    elif text[: at.start()].islower() and len(words[: len(text[: at.start()].split())]) <= 3:
+        _set_title(reading, text[: at.start()], text[at.end() :])  # "curator at the British Museum"
+    else:
         _set_company(people, text[: at.start()])
         reading.head.event = reading.head.event or tidy(text[at.end() :])
-    else:
-        _set_company(people, text)
+    return True
+
+
+def _event_rule(reading: Reading, text: str, index: int) -> bool:
+    """ "Jane – Acme – the London mixer": a short clause naming a gathering is the event."""
+    head = reading.head
+    if head.event is not None or not head.people or len(text.split()) > 6 or re.search(r"\s(?:at|@)\s", text):
+        return False
+    words = {fold(w).strip(".,!?") for w in text.split()}
+    known_company = any(p.company for p in head.people)
+    if words & EVENT_WORDS and not re.match(r"^(?:she|he|they|i|we)\b", fold(text)):
+        head.event = tidy(text)
+        return True
+    if known_company and re.match(r"^the\s", fold(text)):
+        head.event = tidy(text)
+        return True
+    return False
+
+
+_CONNECTION_RE = re.compile(
+    r"^(?:(?:connection|vibe|rapport)\s*[:=-]?\s*(strong|ok|okay|weak)|(strong|weak|good|great|ok|okay)\s+"
+    r"(?:connection|vibe|rapport))$",
+    re.IGNORECASE,
+)
+
+
+def _connection_rule(reading: Reading, text: str, _index: int) -> bool:
+    """ "connection strong", "great connection", "weak vibe"."""
+    m = _CONNECTION_RE.match(text.strip(" .!"))
+    if m is None:
+        return False
+    word = fold(m[1] or m[2])
+    reading.connection = {"okay": "ok", "good": "strong", "great": "strong"}.get(word, word)  # type: ignore[assignment]
     return True
 
 
@@ -371,7 +407,17 @@ def _dated_rule(reading: Reading, text: str, _index: int) -> bool:
     return True
 
 
-_CLAUSE_RULES = (_at_rule, _from_rule, _role_rule, _step_rule, _date_rule, _company_rule, _dated_rule)
+_CLAUSE_RULES = (
+    _at_rule,
+    _from_rule,
+    _connection_rule,
+    _role_rule,
+    _step_rule,
+    _date_rule,
+    _event_rule,
+    _company_rule,
+    _dated_rule,
+)
 
 
 def read_line(reading: Reading, text: str) -> None:

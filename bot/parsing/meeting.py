@@ -11,7 +11,7 @@ from bot.parsing.grammar import Keyed, unreadable_due
 from bot.parsing.line import Reading
 from bot.parsing.people import Someone
 from bot.parsing.roles import tidy_name, tidy_title, title_case
-from bot.parsing.steps import Step, read_step
+from bot.parsing.steps import STEP_VERBS, Step, read_step
 from bot.parsing.text import fold, name_key, tidy
 from bot.records import ContactCard, Doubt, Meeting, Owner, Person
 
@@ -39,8 +39,9 @@ def _grammar_steps(reading: Reading, keyed: Keyed) -> list[Step]:
 
 def _one_step(steps: list[Step]) -> tuple[str | None, Owner | None, date | None]:
     """One next step from many: the substantive ones joined; "follow up <date>" only lends its date."""
-    real = [s for s in steps if s.text and not s.generic]
-    generic = [s for s in steps if s.generic or not s.text]
+    bare = [s for s in steps if s.text and s.due and fold(s.text) in STEP_VERBS]  # "…, send by thursday"
+    real = [s for s in steps if s.text and not s.generic and not (s in bare and len(steps) > len(bare))]
+    generic = [s for s in steps if s.generic or not s.text or (s in bare and s not in real)]
     text = "; ".join(s.text for s in real if s.text) or ("Follow up" if generic else None)
     owner = real[0].owner if real else ("me" if generic else None)
     due = next((s.due for s in real if s.due), None) or next((s.due for s in generic if s.due), None)
@@ -122,6 +123,8 @@ def assemble(reading: Reading, keyed: Keyed, details: Details, mentions: Sequenc
     next_step, owner, due = _one_step(steps)
     due = keyed.due or due
     met_on = keyed.met_on or reading.met_on
+    if met_on == reading.today and keyed.met_on is None:
+        met_on = None  # "this morning", "today": None already means today
     warnings = keyed.warnings + _date_warnings(reading, steps, due, met_on if keyed.met_on is None else None)
     cards = _cards(reading, keyed, details, mentions)
     _name_doubts(reading, cards)
@@ -138,7 +141,7 @@ def assemble(reading: Reading, keyed: Keyed, details: Details, mentions: Sequenc
         offer=offers,
         offer_kind=keyed.offer_kind,
         notes="; ".join([*reading.topics, *reading.notes, *keyed.notes]) or None,
-        connection=keyed.connection,
+        connection=keyed.connection or reading.connection,
         rhythm_days=reading.rhythm,
         warnings=tuple(warnings),
         doubts=tuple(_unique(reading.doubts)),

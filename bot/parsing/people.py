@@ -256,11 +256,13 @@ def _place_at(head: Head, at_part: str, *, has_activity: bool, marker: str = "at
     known_company = any(p.company for p in head.people)
     has_title = any(p.title for p in head.people)
     second = re.search(r"\s+(?:at|@)\s+", at_part, re.IGNORECASE)
-    if known_company or first is None or looks_like_event(at_part):
+    if known_company or first is None:
         head.event = tidy(at_part)
     elif second is not None and not looks_like_event(at_part[: second.start()]):
         _set_company(head, at_part[: second.start()])
         head.event = tidy(at_part[second.end() :])
+    elif looks_like_event(at_part):
+        head.event = tidy(at_part)
     elif has_title or looks_like_company(at_part):
         _set_company(head, at_part)
     elif marker == "@" and not has_activity:

@@ -28,6 +28,9 @@ TITLE_WORDS = {
     "global", "regional", "country", "general", "managing", "product", "program", "project",
     "operations", "ops", "sales", "marketing", "growth", "engineering", "finance", "cofounding",
     "board", "member", "fellow", "doctor", "nurse", "surgeon", "pharmacist", "dentist", "ceo/founder",
+    "curator", "librarian", "pilot", "chef", "artist", "musician", "buyer", "planner", "auditor", "actuary",
+    "economist", "programmer", "technician", "therapist", "psychologist", "vet", "superintendent",
+    "mayor", "councillor", "councilor", "senator", "minister", "diplomat",
 }  # fmt: skip
 # After these, "of X" names the company ("founder of Acme"); after the others it is the title's own
 # ("Head of Growth", "VP of Sales", "Director of Engineering").
