@@ -446,3 +446,143 @@ def test_parse_met_never_raises_on_grammar_soup(text: str, tz: str) -> None:
 
 def test_three_thousand_characters_is_a_problem_not_a_crash() -> None:
     assert isinstance(parse_met("é" * 3000, now=NOW, timezone=TZ), Problem)
+
+
+# --- free phrasings: the examples ----------------------------------------------------------
+
+
+def _meeting(text: str, **kwargs: Any) -> Meeting:
+    result = parse_met(text, now=NOW, timezone=kwargs.pop("timezone", TZ), **kwargs)
+    assert isinstance(result, Meeting), result
+    return result
+
+
+def test_a_free_line_is_read_as_meant() -> None:
+    m = _meeting("met sarah from stripe at the saastr mixer, she wants intro to our cto, follow up next tue")
+    assert [(c.name, c.company) for c in m.people] == [("Sarah", "Stripe")]
+    assert (m.event, m.next_step, m.next_step_owner, m.next_step_due) == (
+        "the saastr mixer",
+        "Intro to our cto",
+        "me",
+        date(2026, 12, 1),
+    )
+
+
+def test_a_title_is_never_the_company() -> None:
+    jose = _meeting("Dr. José Álvarez-Ruiz, CFO @ Globex — coffee thursday 3pm").person
+    assert (jose.name, jose.title, jose.company) == ("Dr. José Álvarez-Ruiz", "CFO", "Globex")
+    isabel = _meeting("Isabel Díaz, VP Sales at Telefónica, at MWC Barcelona")
+    assert (isabel.person.title, isabel.person.company, isabel.event) == (
+        "VP Sales",
+        "Telefónica",
+        "MWC Barcelona",
+    )
+    assert _meeting("Karen Lee, founder of Bloom").person.company == "Bloom"
+
+
+def test_several_people_share_the_company_and_event() -> None:
+    m = _meeting("Jane and Bob from Acme")
+    assert [(c.name, c.company) for c in m.people] == [("Jane", "Acme"), ("Bob", "Acme")]
+    m = _meeting("Hugo, Chloé and Paul at VivaTech")
+    assert [c.name for c in m.people] == ["Hugo", "Chloé", "Paul"]
+    assert m.event == "VivaTech"
+
+
+def test_contact_details_leave_the_name_and_phones_are_e164_in_the_members_region() -> None:
+    m = _meeting("Tom Baker jane@acme.com 07911 123456 linkedin.com/in/tbaker (Acme)", locale="en-GB")
+    card = m.person
+    assert (card.name, card.company, card.email) == ("Tom Baker", "Acme", "jane@acme.com")
+    assert (card.phone, card.url) == ("+447911123456", "https://linkedin.com/in/tbaker")
+
+
+@pytest.mark.parametrize(
+    ("step", "owner"),
+    [
+        ("she wants an intro to our CTO", "me"),
+        ("I'll send the deck", "me"),
+        ("he'll send the contract", "them"),
+        ("let's grab lunch", "both"),
+        ("follow up next tue", "me"),
+        ("they asked me to send pricing", "me"),
+    ],
+)
+def test_the_owner_of_a_free_next_step(step: str, owner: str) -> None:
+    assert _meeting(f"Jane from Acme, {step}").next_step_owner == owner
+
+
+@pytest.mark.parametrize(
+    ("said", "days"),
+    [
+        ("every 6 weeks", 42),
+        ("monthly", 30),
+        ("every 2 months", 60),
+        ("quarterly", 90),
+        ("every other week", 14),
+    ],
+)
+def test_a_keep_in_touch_rhythm(said: str, days: int) -> None:
+    assert _meeting(f"Jane from Acme, keep in touch {said}").rhythm_days == days
+
+
+# --- doubts: where the parser is unsure it says so on that field ------------------------------------
+
+
+def _doubted(meeting: Meeting) -> set[str]:
+    return {d.field for d in meeting.doubts}
+
+
+def test_at_a_word_that_could_be_the_employer_or_the_event_is_doubted() -> None:
+    m = _meeting("met Jane at Zorblax")
+    assert m.event == "Zorblax"  # the documented grammar: "at <event>"
+    assert "event" in _doubted(m)
+    assert all(d.message for d in m.doubts)
+
+
+def test_a_clear_at_is_not_doubted() -> None:
+    assert not _doubted(_meeting("Jane Doe (Acme) at the BNI breakfast"))
+    assert not _doubted(_meeting("Jane Doe, CFO at Acme"))
+
+
+def test_an_unknown_word_where_a_date_was_expected_is_doubted_and_said() -> None:
+    m = _meeting("Jane from Acme, send the deck by flurbsday")
+    assert m.next_step_due is None
+    assert "due" in _doubted(m)
+    assert any("flurbsday" in w for w in m.warnings)
+
+
+def test_words_no_rule_understood_are_kept_in_the_notes_with_a_doubt() -> None:
+    m = _meeting("Jane from Acme, zzz qqq")
+    assert m.notes == "zzz qqq"
+    assert "notes" in _doubted(m)
+
+
+def test_a_later_at_event_turns_an_earlier_at_into_the_company() -> None:
+    m = _meeting("Jane Doe at Zorblax, at the BNI breakfast")
+    assert (m.person.company, m.event, _doubted(m)) == ("Zorblax", "the BNI breakfast", set())
+
+
+# --- dates: fast path and typos ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "want"),
+    [
+        ("next tue", date(2026, 12, 1)),
+        ("EOW", date(2026, 11, 27)),
+        ("EOM", date(2026, 11, 30)),
+        ("in three weeks", date(2026, 12, 18)),
+        ("the 15th", date(2026, 12, 15)),
+        ("next week", date(2026, 11, 30)),
+        ("mid-january", date(2027, 1, 15)),
+        ("tuseday", date(2026, 12, 1)),
+        ("thursday 3pm", date(2026, 12, 3)),
+        ("in a couple of weeks", date(2026, 12, 11)),
+    ],
+)
+def test_read_date_more_phrasings(phrase: str, want: date) -> None:
+    assert read_date(phrase, now=NOW, timezone=TZ) == want
+
+
+def test_sundar_is_a_name_not_a_misspelt_sunday() -> None:
+    m = _meeting("Sundar P, Managing Partner at Sequoia")
+    assert (m.person.name, m.met_on) == ("Sundar P", None)

@@ -117,25 +117,17 @@ def split_clauses(text: str) -> list[str]:
     return _rejoin_subjects([c for c in (c.strip() for c in out) if c])
 
 
+_LONE_SUBJECT_RE = re.compile(
+    r"^(?:and\s+)?(?:(?:she|he|they|we|i)(?:'ll|'d|\s+will|\s+would|\s+should|\s+need\s+to|\s+have\s+to)?"
+    r"|let's|lets|said|says|mentioned|told\s+me|will|to)$"
+)
+
+
 def _rejoin_subjects(clauses: list[str]) -> list[str]:
-    """ "he" + "wants a demo" -> "he wants a demo": a lone pronoun is the subject of what follows."""
+    """ "he" + "wants a demo", "I'll" + "follow up…": a lone subject belongs to what follows."""
     out: list[str] = []
     for clause in clauses:
-        lone = (
-            "she",
-            "he",
-            "they",
-            "we",
-            "i",
-            "and she",
-            "and he",
-            "and they",
-            "said",
-            "says",
-            "mentioned",
-            "told me",
-        )
-        if out and fold(out[-1]) in lone:
+        if out and _LONE_SUBJECT_RE.match(fold(out[-1])):
             out[-1] = f"{out[-1]} {clause}"
         else:
             out.append(clause)
@@ -162,9 +154,14 @@ def strip_leading_verb(text: str) -> tuple[str, str | None, str | None]:
         noun = " ".join(fold(activity[1]).split())
         return (
             text[activity.end() :],
-            {"beer": "drinks", "beers": "drinks", "video call": "call", "chat": None, "meeting": None}.get(
-                noun, noun
-            ),
+            {
+                "beer": "drinks",
+                "beers": "drinks",
+                "video call": "call",
+                "chat": None,
+                "meeting": None,
+                "zoom": "call",
+            }.get(noun, noun),
             day,
         )
     m = LEADING_VERB_RE.match(text)

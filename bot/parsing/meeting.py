@@ -157,6 +157,3 @@ def _unique(doubts: list[Doubt]) -> list[Doubt]:
             seen.add((doubt.field, doubt.message))
             out.append(doubt)
     return out
-
-
-_ = fold

@@ -74,15 +74,6 @@ def tidy(value: str | None) -> str | None:
 _ABBREVIATED_END_RE = re.compile(r"(?:^|[\s,])(?:[A-Z][a-z]{0,3}|[A-Z]{1,3}|[a-z])\.$")
 
 
-def _balance_brackets(value: str) -> str:
-    """Drop a stray unmatched bracket at either end ("Acme)" -> "Acme"); inner pairs stay."""
-    if value.endswith(")") and value.count(")") > value.count("("):
-        value = value[:-1].rstrip()
-    if value.startswith("(") and value.count("(") > value.count(")"):
-        value = value[1:].lstrip()
-    return value
-
-
 def unescape(text: str) -> str:
     """Undo the three HTML escapes an edge may leave ("AT&amp;T"); harmless on plain text."""
     for escaped, plain in _ESCAPES:

@@ -127,7 +127,8 @@ LEADING_VERBS: tuple[tuple[str, str | None], ...] = tuple(
 )
 # "had a quick coffee with", "a great chat with", "good call w/": the activity, with its adjectives.
 ACTIVITY_RE = re.compile(
-    r"^(?:(?:today|yesterday|this morning|earlier|finally|also)[, ]+)?(?:i\s+)?(?:had\s+|grabbed\s+|did\s+)?"
+    r"^(?:(?:today|yesterday|this morning|earlier|finally|also|just)[, ]+)?(?:i\s+)?(?:just\s+)?"
+    r"(?:had\s+|grabbed\s+|did\s+)?"
     r"(?:an?\s+)?(?:(?:quick|great|good|nice|lovely|long|short|fun|brief|productive|first|intro|follow-up|virtual"
     r"|informal|casual|networking|late|early)\s+)*"
     r"(coffee|lunch|dinner|breakfast|brunch|drinks|beers?|tea|call|chat|meeting|zoom|video\s+call|catch-up)"
