@@ -19,6 +19,7 @@ from bot.parsing.roles import (
     starts_like_title,
 )
 from bot.parsing.text import drop_emoji, fold, tidy
+from bot.parsing.words import COMPANY_WORDS
 
 _NAME_STOP = {
     "the", "a", "an", "to", "for", "with", "she", "he", "they", "i", "we", "her", "him", "them", "our",
@@ -133,7 +134,7 @@ def _split_names(part: str) -> list[str]:
             pieces.append(piece)
     if len(pieces) == 1:
         return pieces
-    if len(pieces) > 1 and all(is_name_like(p) for p in pieces):
+    if len(pieces) > 1 and all(is_name_like(p) and fold(p).strip(" .") not in COMPANY_WORDS for p in pieces):
         return pieces
     return [part]
 
