@@ -359,7 +359,9 @@ def _periods(p: str, today: date, prefer: Prefer, _df: bool) -> date | _Unknown 
         monday = today - timedelta(days=today.weekday())
         if which == "this":
             return monday + timedelta(days=4) if when else max(today, monday + timedelta(days=4))
-        return monday + timedelta(days=7 + (3 if when == "late" else 0))
+        if when == "early":
+            return monday + timedelta(days=7)
+        return today + timedelta(days=7)  # "next week": a week from today, as dateparser (and the digests) read it
     if unit == "month":
         if which == "this":
             return date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
