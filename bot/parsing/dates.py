@@ -361,7 +361,9 @@ def _periods(p: str, today: date, prefer: Prefer, _df: bool) -> date | _Unknown 
             return monday + timedelta(days=4) if when else max(today, monday + timedelta(days=4))
         if when == "early":
             return monday + timedelta(days=7)
-        return today + timedelta(days=7)  # "next week": a week from today, as dateparser (and the digests) read it
+        return today + timedelta(
+            days=7
+        )  # "next week": a week from today, as dateparser (and the digests) read it
     if unit == "month":
         if which == "this":
             return date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])

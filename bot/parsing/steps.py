@@ -147,13 +147,28 @@ def _kind_of_sentence(text: str) -> Owner | bool | None:
     return False
 
 
+_IN_A_MONTH_RE = re.compile(
+    r"^in\s+(?:early\s+|mid[\s-]?|late\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?$",
+    re.IGNORECASE,
+)
+
+
 def lift_due(
-    text: str, *, today: date, now_args: dict[str, object], day_first: bool, anywhere: bool = False
+    text: str,
+    *,
+    today: date,
+    now_args: dict[str, object],
+    day_first: bool,
+    anywhere: bool = False,
+    strict: bool = False,
 ) -> tuple[str, date | None, str | None]:
     """Split a date phrase off a next step: (text without it, due date, unreadable phrase).
 
-    Only a trailing date, unless `anywhere` (free sentences: "follow up in 2 weeks about pricing")."""
+    Only a trailing date, unless `anywhere` (free sentences: "follow up in 2 weeks about pricing").
+    `strict` is the documented `next step:` field, where "a coffee in January" stays text as it always has."""
     spans = find_dates(text, today=today, prefer="future", day_first=day_first, trailing_only=True)
+    if strict:
+        spans = [s for s in spans if not _IN_A_MONTH_RE.match(s.phrase)]
     if not spans and anywhere:
         inner = find_dates(text, today=today, prefer="future", day_first=day_first)
         spans = [s for s in inner if s.day is not None and s.start > 0][:1]
@@ -224,7 +239,7 @@ def read_step(
     rest, due, unreadable = body, None, None
     if lift:
         rest, due, unreadable = lift_due(
-            body, today=today, now_args=now_args, day_first=day_first, anywhere=free
+            body, today=today, now_args=now_args, day_first=day_first, anywhere=free, strict=not free
         )
     rest = rest.strip().rstrip(".!,;:").strip()
     generic = free and bool(_FOLLOW_UP_RE.fullmatch(fold(rest)))
