@@ -169,6 +169,3 @@ def _over_limit(meeting: Meeting) -> Problem | None:
             )
     return None
 
-
-# name_key is re-exported for the store and importers: one matching rule everywhere.
-_ = name_key

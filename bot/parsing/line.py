@@ -18,6 +18,7 @@ from bot.parsing.people import (
     _place_at,
     first_outside,
     merge_name_list,
+    outside_parens,
     read_head,
     suffix_merge,
 )
@@ -26,7 +27,7 @@ from bot.parsing.spans import find_dates
 from bot.parsing.steps import Step, is_date_only, read_rhythm, read_step
 from bot.parsing.text import fold, tidy
 from bot.parsing.words import ACTIVITY_OF, ACTIVITY_RE, EVENT_WORDS, LEADING_VERB_RE
-from bot.records import Connection, Doubt
+from bot.records import Connection, Doubt, Owner
 
 _ABBREVIATIONS = {
     "dr",
@@ -136,8 +137,6 @@ def _rejoin_subjects(clauses: list[str]) -> list[str]:
 
 def _outside(text: str) -> list[bool]:
     """Whether each character is outside brackets (commas inside "(CFO, Acme)" do not split)."""
-    from bot.parsing.people import outside_parens
-
     return outside_parens(text)
 
 
@@ -208,7 +207,7 @@ def _day_in_opening(reading: Reading, day: date) -> None:
         reading.met_on = reading.met_on or day
         return
     text = (reading.activity or "follow up").capitalize()
-    owner = "both" if reading.activity else "me"
+    owner: Owner = "both" if reading.activity else "me"
     reading.steps.append(Step(text=text, owner=owner, due=day, generic=reading.activity is None))
     reading.activity = None
 
