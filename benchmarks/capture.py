@@ -173,6 +173,11 @@ def failures(verdicts: list[Verdict], *, holdout: bool | None = None) -> str:
     return "\n".join(lines)
 
 
+HELD_OUT_HISTORY = (
+    "The held-out share at its first, blind measurement was 94.0 % (47 of 50). Two general causes seen "
+    "among those misses were fixed afterwards (the full stop of a short honorific such as “Rev.” ended the "
+    "clause; a bare “wed” closing a next step was not read as a day), so the held-out row is no longer blind."
+)
 _DATE_PHRASES = ("tomorrow", "next tue", "friday", "in 3 weeks", "EOW", "the 15th", "Dec 3", "12/3")
 
 
@@ -250,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             "(a wrong or missing person).",
             md_table(headers, rows),
             summary,
+            HELD_OUT_HISTORY,
             "<details><summary>What still goes wrong</summary>\n\n```\n" + misses + "\n```\n\n</details>",
         ]
     )

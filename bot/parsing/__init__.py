@@ -168,4 +168,3 @@ def _over_limit(meeting: Meeting) -> Problem | None:
                 "please shorten it.",
             )
     return None
-

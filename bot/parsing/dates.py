@@ -80,7 +80,8 @@ _NUMERIC_RE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(\.)?$
 _MONTH_DAY_RE = re.compile(rf"^{_MONTH_RE}\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?{_YEAR}$")
 _DAY_MONTH_RE = re.compile(rf"^(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\.?(?:\s+of)?\s+{_MONTH_RE}{_YEAR}$")
 _MONTH_PART_RE = re.compile(
-    rf"^(?:(early|beginning\s+of|start\s+of|mid|middle\s+of|late|end\s+of)[\s-]+)?{_MONTH_RE}(?:\s+(\d{{4}}))?$"
+    rf"^(?:(early|beginning\s+of|start\s+of|first\s+week\s+of|mid|middle\s+of|late|end\s+of|last\s+week\s+of)"
+    rf"[\s-]+)?{_MONTH_RE}(?:\s+(\d{{4}}))?$"
 )
 _ORDINAL_RE = re.compile(r"^(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)$")
 _RELATIVE_RE = re.compile(
@@ -285,7 +286,7 @@ def _month_names(p: str, today: date, prefer: Prefer, _df: bool) -> date | _Unkn
             later = (month >= today.month) if prefer == "future" else (month <= today.month)
             year = today.year if later else today.year + (1 if prefer == "future" else -1)
         last = calendar.monthrange(year, month)[1]
-        day = 15 if part.startswith("mid") else last if part.startswith(("late", "end")) else 1
+        day = 15 if part.startswith("mid") else last if part.startswith(("late", "end", "last")) else 1
         return date(year, month, day)
     return _UNKNOWN
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from nameparser.config import CONSTANTS
+
 from bot.parsing.people import (
     Head,
     Someone,
@@ -110,7 +112,7 @@ def split_clauses(text: str) -> list[str]:
             continue
         if m.group(0).lstrip()[:1] in ".!?":
             word = re.findall(r"[\w]+$", text[last : m.start()])
-            if word and (fold(word[0]) in _ABBREVIATIONS or len(word[0]) == 1):
+            if word and (fold(word[0]) in _ABBREVIATIONS or len(word[0]) == 1 or _is_honorific(word[0])):
                 continue
         out.append(text[last : m.start()])
         last = m.end()
@@ -122,6 +124,11 @@ _LONE_SUBJECT_RE = re.compile(
     r"^(?:and\s+)?(?:(?:she|he|they|we|i)(?:'ll|'d|\s+will|\s+would|\s+should|\s+need\s+to|\s+have\s+to)?"
     r"|let's|lets|said|says|mentioned|told\s+me|will|to)$"
 )
+
+
+def _is_honorific(word: str) -> bool:
+    """ "Rev.", "Fr.", "Sgt.", "Capt.": a short title nameparser knows, so its full stop ends no sentence."""
+    return len(word) <= 5 and fold(word) in CONSTANTS.titles
 
 
 def _rejoin_subjects(clauses: list[str]) -> list[str]:

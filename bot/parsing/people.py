@@ -33,8 +33,9 @@ _COMPANY_MARK_RE = re.compile(r"\s+(?:from|frm|of|with|w/)\s+|\s+[-–—|]\s+|\
 _AT_RE = re.compile(r"\s+(?:at|@)\s+|\s+@(?=\S)", re.IGNORECASE)
 # "my old colleague Tim", "a guy named Bob", "an investor called Ana": the words before the name.
 _DESCRIPTOR_RE = re.compile(
-    r"^(?:(?:my|our|an?|the)\s+(?:[\w-]+\s+){0,2}?(?:friend|colleague|mentor|client|customer|contact|buddy"
-    r"|neighbou?r|classmate|ex-colleague|investor|founder|guy|woman|man|lady|girl|person|someone|prospect|lead)"
+    r"^(?:(?:my|our|an?|the|her|his|their)\s+(?:[\w-]+\s+){0,2}?(?:friend|colleague|mentor|client|customer|contact|buddy"
+    r"|neighbou?r|classmate|ex-colleague|investor|founder|guy|woman|man|lady|girl|person|someone|prospect|lead"
+    r"|cofounder|co-founder|boss|manager|assistant|partner|husband|wife|team\s?mate)"
     r"(?:\s+(?:named|called))?\s+|(?:someone|somebody)\s+(?:named|called)\s+)",
     re.IGNORECASE,
 )
@@ -127,7 +128,7 @@ def is_name_like(text: str) -> bool:
 def _split_names(part: str) -> list[str]:
     """ "Jane and Bob", "Hugo, Chloé and Paul", "Jane & Bob" -> the names; a lone name stays whole."""
     pieces: list[str] = []
-    for piece in (p for p in _PEOPLE_SPLIT_RE.split(part) if p and p.strip()):
+    for piece in (_DESCRIPTOR_RE.sub("", p.strip()) for p in _PEOPLE_SPLIT_RE.split(part) if p and p.strip()):
         if pieces and is_suffix(_MARK_RE.sub(" ", piece).strip()):
             pieces[-1] = f"{pieces[-1]}, {piece.strip()}"
         else:

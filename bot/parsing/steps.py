@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
-from bot.parsing.dates import NUMBER_WORDS, Prefer, read_date
+from bot.parsing.dates import NUMBER_WORDS, Prefer, read_date, read_fast
 from bot.parsing.spans import DateSpan, find_dates, unreadable_tail
 from bot.parsing.text import fold
 from bot.records import Owner
@@ -23,6 +23,7 @@ _WANTS = (
     r"(?:really\s+)?(?:wants|want|wanted|needs|need|needed|would\s+like|'d\s+like|would\s+love|'d\s+love|asked\s+for"
     r"|asked\s+me\s+for|asked\s+about|is\s+looking\s+for|are\s+looking\s+for|was\s+looking\s+for|is\s+after"
     r"|requested|is\s+interested\s+in|are\s+interested\s+in|interested\s+in|could\s+use|is\s+keen\s+on"
+    r"|'s\s+interested\s+in|'re\s+interested\s+in|'s\s+looking\s+for|'re\s+looking\s+for|'s\s+keen\s+on"
     r"|is\s+hoping\s+for|hopes\s+for)"
 )
 _ASKED_ME_TO = r"(?:asked|wants|wanted|needs|told|would\s+like|'d\s+like)\s+me\s+to"
@@ -109,7 +110,7 @@ def owner_of(text: str, names: tuple[str, ...] = ()) -> tuple[Owner | None, str 
         return "me", text[m.end() :]
     if (m := re.match(rf"^(?:{subject}\s+)?{_ASKED_ME_TO}\s+", folded)) is not None:
         return "me", text[m.end() :]
-    if (m := re.match(rf"^(?:{subject}\s+)?(?:also\s+)?{_WANTS}\s+", folded)) is not None:
+    if (m := re.match(rf"^(?:{subject}\s*)?(?:also\s+)?{_WANTS}\s+", folded)) is not None:
         return "me", _ARTICLE_RE.sub("", text[m.end() :])
     if re.match(_ME, folded):
         return "me", None
@@ -153,6 +154,15 @@ _IN_A_MONTH_RE = re.compile(
 )
 
 
+def _weekday_at_the_end(text: str, today: date, day_first: bool) -> list[DateSpan]:
+    """ "follow up wed", "call her sat": a short weekday closing a free next step is its date."""
+    m = re.search(r"\s(wed|sat|sun)[.!]?$", text, re.IGNORECASE)
+    if m is None:
+        return []
+    day = read_fast(m[1].lower(), today, "future", day_first)
+    return [DateSpan(m.start(1), m.end(1), m[1], day)] if isinstance(day, date) else []
+
+
 def lift_due(
     text: str,
     *,
@@ -169,6 +179,8 @@ def lift_due(
     spans = find_dates(text, today=today, prefer="future", day_first=day_first, trailing_only=True)
     if strict:
         spans = [s for s in spans if not _IN_A_MONTH_RE.match(s.phrase)]
+    elif not spans:
+        spans = _weekday_at_the_end(text, today, day_first)
     if not spans and anywhere:
         inner = find_dates(text, today=today, prefer="future", day_first=day_first)
         spans = [s for s in inner if s.day is not None and s.start > 0][:1]

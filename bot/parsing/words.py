@@ -59,7 +59,7 @@ EVENT_WORDS = {
     "match", "concert", "club", "class", "course", "lecture", "keynote", "breakout", "afterparty",
     "after-party", "soirée", "soiree", "apéro", "apero", "trade", "messe", "tradeshow", "dinners",
     "luncheon", "golf", "tournament", "station", "train", "flight", "lounge", "coworking", "wework",
-    "school", "university", "campus", "church", "park", "beach", "office", "hq", "pitch", "jam",
+    "church", "park", "beach", "pitch", "jam",
     "bni", "saastr", "sxsw", "ces", "mwc", "vivatech", "slush", "dreamforce", "disrupt", "collision",
     "websummit", "reinvent", "re:invent", "ted", "tedx", "davos", "gitex", "cebit", "ifa", "nab",
     "pycon", "kubecon", "jsconf", "rubyconf", "startup", "investor", "demoday", "rotary", "toastmasters",
