@@ -174,9 +174,10 @@ def failures(verdicts: list[Verdict], *, holdout: bool | None = None) -> str:
 
 
 HELD_OUT_HISTORY = (
-    "The held-out share at its first, blind measurement was 94.0 % (47 of 50). Two general causes seen "
-    "among those misses were fixed afterwards (the full stop of a short honorific such as “Rev.” ended the "
-    "clause; a bare “wed” closing a next step was not read as a day), so the held-out row is no longer blind."
+    "Held out, measured blind: the first batch of 50 scored 94.0 % fully right (47 of 50); two general "
+    "causes seen among its misses were fixed afterwards (the full stop of a short honorific such as “Rev.” "
+    "ended the clause; a bare “wed” closing a next step was not read as a day), so that batch is no longer "
+    "blind. A second batch of 32, written after all tuning, scored 100 % (32 of 32) at its one blind run."
 )
 _DATE_PHRASES = ("tomorrow", "next tue", "friday", "in 3 weeks", "EOW", "the 15th", "Dec 3", "12/3")
 
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     held_out = sum(table["held out"].values())
     summary = (
-        f"{len(corpus)} phrasings ({held_out} held out, never tuned on). "
+        f"{len(corpus)} phrasings ({held_out} held out). "
         f"Parse time per line over {args.repeat} passes: p50 {p50:.2f} ms, p99 {p99:.2f} ms (one core, in-process). "
         f"Date phrases ({', '.join(_DATE_PHRASES)}): the fast rules take {paths['fast_us']:.0f} µs a phrase, "
         f"dateparser {paths['dateparser_us']:.0f} µs — which is why it is only the fallback."
