@@ -587,3 +587,16 @@ def test_read_date_more_phrasings(phrase: str, want: date) -> None:
 def test_sundar_is_a_name_not_a_misspelt_sunday() -> None:
     m = _meeting("Sundar P, Managing Partner at Sequoia")
     assert (m.person.name, m.met_on) == ("Sundar P", None)
+
+
+def test_a_line_that_opens_with_an_address_takes_the_name_from_it_and_says_so() -> None:
+    m = _meeting("jane.doe@acme.com, Acme, at the BNI breakfast")
+    assert (m.person.name, m.person.email, m.person.company) == ("Jane Doe", "jane.doe@acme.com", "Acme")
+    assert "name" in _doubted(m)
+    m = _meeting("https://www.linkedin.com/in/jane-doe-4a5b6c/ at the mixer")
+    assert (m.person.name, m.person.url, m.event) == (
+        "Jane Doe",
+        "https://www.linkedin.com/in/jane-doe-4a5b6c/",
+        "the mixer",
+    )
+    assert isinstance(parse_met("info@acme.com", now=NOW, timezone=TZ), Problem)

@@ -28,12 +28,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.parsing.dates import day_first, local_now, read_date
-from bot.parsing.details import lift_details, region_of
+from bot.parsing.details import lift_details, name_from, region_of, starts_with_detail
 from bot.parsing.grammar import FIELD_LABELS, Keyed, key_of, read_segment
 from bot.parsing.line import Reading, read_line
 from bot.parsing.meeting import assemble
 from bot.parsing.text import clean, name_key, unescape
-from bot.records import Meeting, Person, Problem
+from bot.records import Doubt, Meeting, Person, Problem
 
 __all__ = [
     "EXAMPLE",
@@ -128,7 +128,11 @@ def _parse_met(
     if not first or (field is not None and field != "when"):
         return Problem("name", f"Start with the person's name, then the rest — for example: {EXAMPLE}")
     region = region_of(locale)
+    opens_with_detail = starts_with_detail(first)
     details, first = lift_details(_with_mentions(first, mentions), region)
+    derived = name_from(details) if opens_with_detail else None
+    if derived is not None:
+        first = f"{derived[0]} {first.lstrip()}"
     reading = Reading(
         today=local_now(now, timezone).date(),
         day_first=day_first(locale),
@@ -138,6 +142,10 @@ def _parse_met(
     read_line(reading, first)
     if not reading.head.people:
         return Problem("name", f"Start with the person's name, then the rest — for example: {EXAMPLE}")
+    if derived is not None:
+        reading.doubts.append(
+            Doubt("name", f"I took the name “{derived[0]}” from the {derived[1]} — check it.")
+        )
     keyed = Keyed()
     for segment in segments[1:]:
         read_segment(reading, keyed, clean(segment), region)

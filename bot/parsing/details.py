@@ -33,6 +33,30 @@ class Details:
     url: str | None = None
 
 
+_GENERIC_MAILBOXES = {"info", "sales", "hello", "contact", "admin", "support", "team", "office", "hi", "mail"}
+
+
+def name_from(details: Details) -> tuple[str, str] | None:
+    """A name read off the e-mail ("jane.doe@…") or LinkedIn slug ("/in/jane-doe-4a5b/"), and where from;
+    for a line that starts with the address instead of the name."""
+    sources = []
+    if details.email:
+        sources.append((re.split(r"[+@]", details.email)[0], "e-mail address"))
+    if details.url and (m := re.search(r"linkedin\.com/in/([^/?#]+)", details.url, re.IGNORECASE)):
+        sources.append((m[1], "LinkedIn link"))
+    for raw, where in sources:
+        parts = [p for p in re.split(r"[._\-]+", raw) if p.isalpha()]
+        if parts and len("".join(parts)) >= 3 and parts[0].lower() not in _GENERIC_MAILBOXES:
+            return " ".join(p.capitalize() for p in parts[:3]), where
+    return None
+
+
+def starts_with_detail(text: str) -> bool:
+    """Whether the line opens with an e-mail or URL rather than a name."""
+    head = text.lstrip()
+    return bool(EMAIL_RE.match(head) or URL_RE.match(head))
+
+
 def region_of(locale: str | None) -> str:
     """The phone region for a locale ("en-GB" -> "GB", "de" -> "DE"); US when there is none."""
     if not locale:
