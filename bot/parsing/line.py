@@ -17,10 +17,10 @@ from nameparser.config import CONSTANTS
 from bot.parsing.people import (
     Head,
     Someone,
-    _place_at,
     first_outside,
     merge_name_list,
     outside_parens,
+    place_at,
     read_head,
     suffix_merge,
 )
@@ -292,7 +292,7 @@ def _at_rule(reading: Reading, text: str, _index: int) -> bool:
         reading.notes.append(text)
         return True
     marker = "@" if text.startswith("@") else "at"
-    _place_at(reading.head, m[1], has_activity=reading.activity is not None, marker=marker)
+    place_at(reading.head, m[1], has_activity=reading.activity is not None, marker=marker)
     if reading.head.at_doubt is not None and reading.head.at_doubt != before[1]:
         _doubt_at(reading, reading.head)
     return True

@@ -247,11 +247,11 @@ def read_head(clause: str, *, has_activity: bool) -> Head:
             if head.people:
                 read_bracket(head.people[-1], groups[int(i)])
         at_part = _MARK_RE.sub(" ", at_part)
-        _place_at(head, at_part, has_activity=has_activity, marker=at.group(0).strip())
+        place_at(head, at_part, has_activity=has_activity, marker=at.group(0).strip())
     return head
 
 
-def _place_at(head: Head, at_part: str, *, has_activity: bool, marker: str = "at") -> None:
+def place_at(head: Head, at_part: str, *, has_activity: bool, marker: str = "at") -> None:
     """ "at X" is the event (the documented grammar), "@ X" the company — unless X says otherwise;
     a doubt when nothing tells them apart."""
     first = head.people[0] if head.people else None
