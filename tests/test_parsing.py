@@ -600,3 +600,23 @@ def test_a_line_that_opens_with_an_address_takes_the_name_from_it_and_says_so() 
         "the mixer",
     )
     assert isinstance(parse_met("info@acme.com", now=NOW, timezone=TZ), Problem)
+
+
+def test_an_address_before_a_name_leaves_the_name_alone() -> None:
+    m = _meeting("https://www.linkedin.com/in/bob-lee-123/ Bob Lee from Globex")
+    assert (m.person.name, m.person.company, _doubted(m)) == ("Bob Lee", "Globex", set())
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "company"),
+    [
+        ("Met Jack Ma, Alibaba founder", "Founder", "Alibaba"),
+        ("met Carlos at the expo, he runs partnerships at Rappi", "Partnerships", "Rappi"),
+        ("Jane Doe CFO Acme", "CFO", "Acme"),
+        ("ran into Tom at the gym, he's a partner at KPMG", "Partner", "KPMG"),
+        ("met Marcus Brody, curator at the British Museum", "Curator", "the British Museum"),
+    ],
+)
+def test_roles_said_in_other_ways(text: str, title: str, company: str) -> None:
+    card = _meeting(text).person
+    assert (card.title, card.company) == (title, company)

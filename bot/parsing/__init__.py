@@ -130,7 +130,10 @@ def _parse_met(
     region = region_of(locale)
     opens_with_detail = starts_with_detail(first)
     details, first = lift_details(_with_mentions(first, mentions), region)
-    derived = name_from(details) if opens_with_detail else None
+    nameless = opens_with_detail and not re.match(
+        r"^\s*[^\W\d_]", re.split(r"[,(]|\s(?:at|from|@|-|—)\s", first)[0]
+    )
+    derived = name_from(details) if nameless else None
     if derived is not None:
         first = f"{derived[0]} {first.lstrip()}"
     reading = Reading(

@@ -24,7 +24,14 @@ from bot.parsing.people import (
     read_head,
     suffix_merge,
 )
-from bot.parsing.roles import is_all_title, looks_like_event, split_title, starts_like_title
+from bot.parsing.roles import (
+    is_all_title,
+    is_title_word,
+    looks_like_event,
+    split_title,
+    starts_like_title,
+    title_case,
+)
 from bot.parsing.spans import find_dates
 from bot.parsing.steps import Step, is_date_only, read_rhythm, read_step
 from bot.parsing.text import fold, tidy
@@ -122,7 +129,7 @@ def split_clauses(text: str) -> list[str]:
 
 _LONE_SUBJECT_RE = re.compile(
     r"^(?:and\s+)?(?:(?:she|he|they|we|i)(?:'ll|'d|\s+will|\s+would|\s+should|\s+need\s+to|\s+have\s+to)?"
-    r"|let's|lets|said|says|mentioned|told\s+me|will|to)$"
+    r"|let's|lets|(?:(?:she|he|they)\s+)?(?:said|says|mentioned|told\s+me)|will|to)$"
 )
 
 
@@ -313,10 +320,41 @@ def _role_rule(reading: Reading, text: str, _index: int) -> bool:
     role = m[1] if m is not None and starts_like_title(m[1]) else text
     title, company = split_title(role)
     if not (starts_like_title(role) or is_all_title(title or "")):
-        return False
+        return _runs_rule(reading, text) or _company_then_role(reading, text)
     if re.match(r"^\s*(?:call|send|email)\b", role, re.IGNORECASE):
         return False
     _set_title(reading, title, company)
+    return True
+
+
+_RUNS_RE = re.compile(
+    r"^(?:she|he|they|who)\s+(?:runs|leads|heads|manages|handles|looks\s+after|is\s+in\s+charge\s+of|does)\s+"
+    r"(.+?)\s+(?:at|for|@)\s+(.+)$",
+    re.IGNORECASE,
+)
+
+
+def _runs_rule(reading: Reading, text: str) -> bool:
+    """ "he runs partnerships at Rappi": the company, and what they run as the role."""
+    m = _RUNS_RE.match(text)
+    if m is None:
+        return False
+    _set_title(reading, title_case(m[1]), m[2])
+    return True
+
+
+def _company_then_role(reading: Reading, text: str) -> bool:
+    """ "Alibaba founder", "Acme CEO": a company, then the role, in a short clause."""
+    words = text.split()
+    if (
+        not 2 <= len(words) <= 4
+        or not is_title_word(words[-1])
+        or any(p.company for p in reading.head.people)
+    ):
+        return False
+    if any(is_title_word(w) for w in words[:-1]) or not words[0][:1].isupper():
+        return False
+    _set_title(reading, words[-1], " ".join(words[:-1]))
     return True
 
 

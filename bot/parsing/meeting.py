@@ -127,6 +127,10 @@ def assemble(reading: Reading, keyed: Keyed, details: Details, mentions: Sequenc
         met_on = None  # "this morning", "today": None already means today
     warnings = keyed.warnings + _date_warnings(reading, steps, due, met_on if keyed.met_on is None else None)
     cards = _cards(reading, keyed, details, mentions)
+    if all(card.company for card in cards):  # the company was said after all: "at X" was the event
+        reading.doubts = [
+            d for d in reading.doubts if d.field != "event" or reading.head.event != reading.head.at_doubt
+        ]
     _name_doubts(reading, cards)
     for note in reading.notes:
         reading.doubts.append(Doubt("notes", f"I wasn't sure what “{note}” was, so I kept it in the notes."))
