@@ -620,3 +620,12 @@ def test_an_address_before_a_name_leaves_the_name_alone() -> None:
 def test_roles_said_in_other_ways(text: str, title: str, company: str) -> None:
     card = _meeting(text).person
     assert (card.title, card.company) == (title, company)
+
+
+def test_asides_and_a_later_met_clause() -> None:
+    m = _meeting("met the CEO of Acme, John Smith")
+    assert (m.person.name, m.person.title, m.person.company) == ("John Smith", "CEO", "Acme")
+    m = _meeting("met Jane from Acme via Bob")
+    assert (m.person.company, m.notes, _doubted(m)) == ("Acme", "via Bob", set())
+    m = _meeting("Jane Doe from Acme, met last tuesday at BNI")
+    assert (m.met_on, m.event) == (date(2026, 11, 24), "BNI")

@@ -18,6 +18,7 @@ from bot.parsing.people import (
     Head,
     Someone,
     first_outside,
+    is_name_like,
     merge_name_list,
     outside_parens,
     place_at,
@@ -198,9 +199,16 @@ def _misspelt_met(text: str) -> str:
     return text
 
 
+# Asides after the person: what it was about, who introduced them. Kept in the notes, on purpose.
+_ASIDE_RE = re.compile(
+    r"\s+(?:about|re:|regarding|via|through|thanks\s+to|introduced\s+by|intro'?d\s+by|referred\s+by)\s+",
+    re.IGNORECASE,
+)
+
+
 def read_opening(reading: Reading, clause: str) -> None:
     """The first clause: people, their company/title/event, and a day said with them ("jane yesterday")."""
-    about = first_outside(re.compile(r"\s+(?:about|re:|regarding)\s+", re.IGNORECASE), clause)
+    about = first_outside(_ASIDE_RE, clause)
     if about is not None:
         reading.topics.append(clause[about.start() :].strip())
         clause = clause[: about.start()]
@@ -448,7 +456,58 @@ def _dated_rule(reading: Reading, text: str, _index: int) -> bool:
     return True
 
 
+def _name_first(clauses: list[str]) -> list[str]:
+    """ "the CEO of Acme, John Smith" -> "John Smith", "CEO of Acme": the name leads."""
+    if len(clauses) > 1:
+        role = re.match(r"^(?:the|a|an|their|our)\s+(.+)$", clauses[0], re.IGNORECASE)
+        if role is not None and starts_like_title(role[1]) and is_name_like(clauses[1]):
+            return [clauses[1], role[1], *clauses[2:]]
+    return clauses
+
+
+def _aside_rule(reading: Reading, text: str, _index: int) -> bool:
+    """ "via Bob", "intro'd by Sam", "about pricing": a note the member meant to keep."""
+    if _ASIDE_RE.match(" " + text) is None:
+        return False
+    reading.topics.append(text)
+    return True
+
+
+def _met_rule(reading: Reading, text: str, index: int) -> bool:
+    """ "met last tuesday at BNI": the day they met, and where."""
+    m = re.match(r"^(?:we\s+)?met\s+(.+)$", text, re.IGNORECASE)
+    if m is None:
+        return False
+    rest = m[1]
+    spans = find_dates(rest, today=reading.today, prefer="past", day_first=reading.day_first)
+    for span in reversed([s for s in spans if s.day is not None]):
+        reading.met_on = reading.met_on or span.day
+        rest = rest[: span.start] + " " + rest[span.end :]
+    rest = " ".join(rest.split())
+    if rest:
+        read_clause(reading, rest, index)
+    return True
+
+
+def read_line(reading: Reading, text: str) -> None:
+    """The opening segment of the command: a free line, or the grammar's `Name (Company) at Event`."""
+    text = re.sub(r"\bw/\s*", "with ", text, flags=re.IGNORECASE)
+    text, activity, day = strip_leading_verb(text.strip())
+    reading.activity = activity
+    clauses = _name_first(merge_name_list(suffix_merge(split_clauses(text))))
+    if not clauses:
+        return
+    read_opening(reading, clauses[0])
+    if day is not None and reading.met_on is None:
+        spans = find_dates(day, today=reading.today, prefer="past", day_first=reading.day_first)
+        reading.met_on = spans[0].day if spans else None
+    for index, clause in enumerate(clauses[1:], start=1):
+        read_clause(reading, clause, index)
+
+
 _CLAUSE_RULES = (
+    _aside_rule,
+    _met_rule,
     _at_rule,
     _from_rule,
     _connection_rule,
@@ -459,19 +518,3 @@ _CLAUSE_RULES = (
     _company_rule,
     _dated_rule,
 )
-
-
-def read_line(reading: Reading, text: str) -> None:
-    """The opening segment of the command: a free line, or the grammar's `Name (Company) at Event`."""
-    text = re.sub(r"\bw/\s*", "with ", text, flags=re.IGNORECASE)
-    text, activity, day = strip_leading_verb(text.strip())
-    reading.activity = activity
-    clauses = merge_name_list(suffix_merge(split_clauses(text)))
-    if not clauses:
-        return
-    read_opening(reading, clauses[0])
-    if day is not None and reading.met_on is None:
-        spans = find_dates(day, today=reading.today, prefer="past", day_first=reading.day_first)
-        reading.met_on = spans[0].day if spans else None
-    for index, clause in enumerate(clauses[1:], start=1):
-        read_clause(reading, clause, index)
