@@ -107,8 +107,9 @@ def _with_mentions(text: str, mentions: Sequence[Person]) -> str:
     """ "@Bob Lee" -> "Bob Lee" for each mentioned person (the card is linked to them later)."""
     for person in sorted(mentions, key=lambda p: -len(p.name)):
         if person.name:
+            text = text.replace("@" + person.name, person.name)
             text = re.sub(
-                "@" + re.escape(person.name), person.name.replace("\\", r"\\"), text, flags=re.IGNORECASE
+                "@" + re.escape(person.name), lambda _m, n=person.name: n, text, flags=re.IGNORECASE
             )
     return text
 
