@@ -462,7 +462,7 @@ def test_a_free_line_is_read_as_meant() -> None:
     assert [(c.name, c.company) for c in m.people] == [("Sarah", "Stripe")]
     assert (m.event, m.next_step, m.next_step_owner, m.next_step_due) == (
         "the saastr mixer",
-        "Intro to our cto",
+        "intro to our cto",
         "me",
         date(2026, 12, 1),
     )

@@ -452,7 +452,7 @@ def _dated_rule(reading: Reading, text: str, _index: int) -> bool:
     rest = tidy(text[: spans[-1].start])
     if rest is None or len(rest.split()) > 6:
         return False
-    reading.steps.append(Step(text=rest[0].upper() + rest[1:], owner="me", due=spans[-1].day))
+    reading.steps.append(Step(text=rest, owner="me", due=spans[-1].day))
     return True
 
 

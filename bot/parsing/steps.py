@@ -257,8 +257,6 @@ def read_step(
     generic = free and bool(_FOLLOW_UP_RE.fullmatch(fold(rest)))
     if generic:
         rest = "Follow up"
-    elif free and rest:
-        rest = rest[0].upper() + rest[1:]
     return Step(text=rest or None, owner=owner, due=due, unreadable=unreadable, generic=generic)
 
 
@@ -275,9 +273,7 @@ def _prefixed_step(
     rest = rest.strip(" .!,;:")
     if not rest or re.fullmatch(r"(?:by|on|before|due)", rest, re.IGNORECASE):
         return Step(text="Follow up", owner="me", due=due, unreadable=unreadable, generic=True)
-    return Step(
-        text=rest[0].upper() + rest[1:], owner=owner_of(rest, names)[0], due=due, unreadable=unreadable
-    )
+    return Step(text=rest, owner=owner_of(rest, names)[0], due=due, unreadable=unreadable)
 
 
 def read_rhythm(text: str) -> tuple[int | None, str]:
