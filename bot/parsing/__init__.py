@@ -32,7 +32,7 @@ from bot.parsing.details import lift_details, name_from, region_of, starts_with_
 from bot.parsing.grammar import FIELD_LABELS, Keyed, key_of, read_segment
 from bot.parsing.line import Reading, read_line
 from bot.parsing.meeting import assemble
-from bot.parsing.text import clean, name_key, unescape
+from bot.parsing.text import clean, name_key, typed_text, unescape
 from bot.records import Doubt, Meeting, Person, Problem
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "name_key",
     "parse_met",
     "read_date",
+    "typed_text",
 ]
 
 _log = logging.getLogger(__name__)
@@ -118,11 +119,12 @@ def _parse_met(
     text: str, *, now: datetime, timezone: str, locale: str | None, mentions: Sequence[Person]
 ) -> Meeting | Problem:
     """The body of `parse_met`, free to raise."""
-    raw = text.strip() if isinstance(text, str) else ""
+    # Count what the person typed, not an edge's escapes of it: 600 "&" may arrive as 3,000 characters.
+    raw = unescape(text.strip() if isinstance(text, str) else "")
     problem = _first_problem(raw)
     if problem is not None:
         return problem
-    raw = unescape(raw).replace("\r\n", "\n").replace("\r", "\n")
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     segments = re.split(r"[;\n]", raw)
     first = clean(segments[0])
     field, _, _ = key_of(first)

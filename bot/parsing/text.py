@@ -13,6 +13,19 @@ _ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 SEPARATORS = " ,;:-–—|/"
 
 
+def typed_text(value: str) -> str:
+    """What a person typed, safe to store and send on: NUL and the other control characters dropped
+    (newlines and tabs kept), a lone surrogate (invalid Unicode, only from hand-made JSON) replaced by
+    U+FFFD. Every text input goes through this before anything else reads it."""
+    out: list[str] = []
+    for ch in value:
+        if "\ud800" <= ch <= "\udfff":
+            out.append("\ufffd")
+        elif ch in "\n\t" or unicodedata.category(ch) != "Cc":
+            out.append(ch)
+    return "".join(out)
+
+
 def clean(value: str) -> str:
     """Drop control and invisible characters (newlines become spaces) and NFC-normalise: tidy storage."""
     value = value.translate(_INVISIBLE)
