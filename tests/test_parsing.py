@@ -629,3 +629,12 @@ def test_asides_and_a_later_met_clause() -> None:
     assert (m.person.company, m.notes, _doubted(m)) == ("Acme", "via Bob", set())
     m = _meeting("Jane Doe from Acme, met last tuesday at BNI")
     assert (m.met_on, m.event) == (date(2026, 11, 24), "BNI")
+
+
+def test_an_impossible_date_is_said_never_dropped() -> None:
+    m = _meeting("Jane from Acme, call her 32/13")
+    assert (m.next_step, m.next_step_due) == ("call her 32/13", None)
+    assert any("32/13" in w for w in m.warnings) and "due" in _doubted(m)
+    m = _meeting("met Jane on 32/13 at BNI")
+    assert (m.person.name, m.met_on, m.event) == ("Jane", None, "BNI")
+    assert any("32/13" in w for w in m.warnings) and "met_on" in _doubted(m)

@@ -104,6 +104,7 @@ class Reading:
     notes: list[str] = field(default_factory=list)  # clauses no rule recognised (each gets a doubt)
     topics: list[str] = field(default_factory=list)  # "about supply chain": notes on purpose
     doubts: list[Doubt] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -214,9 +215,14 @@ def read_opening(reading: Reading, clause: str) -> None:
         clause = clause[: about.start()]
     spans = find_dates(clause, today=reading.today, prefer="past", day_first=reading.day_first, typos=False)
     for span in reversed(spans):
-        if span.day is not None and not _inside_brackets(clause, span.start):
+        if _inside_brackets(clause, span.start):
+            continue
+        if span.day is None:
+            reading.warnings.append(f"I couldn't read “{span.phrase}” as the day you met, so I used today.")
+            reading.doubts.append(Doubt("met_on", f"I couldn't read “{span.phrase}” as a date."))
+        else:
             _day_in_opening(reading, span.day)
-            clause = clause[: span.start] + " " + clause[span.end :]
+        clause = clause[: span.start] + " " + clause[span.end :]
     head = read_head(clause, has_activity=reading.activity is not None)
     reading.head = head
     if head.at_doubt is not None:

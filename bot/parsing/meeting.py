@@ -125,7 +125,11 @@ def assemble(reading: Reading, keyed: Keyed, details: Details, mentions: Sequenc
     met_on = keyed.met_on or reading.met_on
     if met_on == reading.today and keyed.met_on is None:
         met_on = None  # "this morning", "today": None already means today
-    warnings = keyed.warnings + _date_warnings(reading, steps, due, met_on if keyed.met_on is None else None)
+    warnings = (
+        reading.warnings
+        + keyed.warnings
+        + _date_warnings(reading, steps, due, met_on if keyed.met_on is None else None)
+    )
     cards = _cards(reading, keyed, details, mentions)
     if all(card.company for card in cards):  # the company was said after all: "at X" was the event
         reading.doubts = [

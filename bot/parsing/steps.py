@@ -186,8 +186,10 @@ def lift_due(
         spans = [s for s in inner if s.day is not None and s.start > 0][:1]
     if spans:
         span = spans[-1]
+        if span.day is None:  # meant as a date, but impossible ("32/13"): keep every word, and say so
+            return text, None, span.phrase
         rest = " ".join((text[: span.start] + text[span.end :]).split()).rstrip(",;:-–—").strip()
-        return (rest or text), span.day, None if span.day is not None else span.phrase
+        return (rest or text), span.day, None
     bad = unreadable_tail(text)
     if bad is not None:
         slow = _slow_tail(text, bad, now_args, day_first)
