@@ -104,14 +104,16 @@ def _first_problem(raw: str) -> Problem | None:
     return None
 
 
+def _mention_pattern(name: str) -> re.Pattern[str]:
+    """ "@Name" in any case; the name is matched literally."""
+    return re.compile("@" + re.escape(name), re.IGNORECASE)
+
+
 def _with_mentions(text: str, mentions: Sequence[Person]) -> str:
     """ "@Bob Lee" -> "Bob Lee" for each mentioned person (the card is linked to them later)."""
     for person in sorted(mentions, key=lambda p: -len(p.name)):
         if person.name:
-            text = text.replace("@" + person.name, person.name)
-            text = re.sub(
-                "@" + re.escape(person.name), lambda _m, n=person.name: n, text, flags=re.IGNORECASE
-            )
+            text = _mention_pattern(person.name).sub(person.name.replace("\\", "\\\\"), text)
     return text
 
 
