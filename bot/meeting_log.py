@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -17,8 +16,8 @@ from bot.clock import Clock
 from bot.engagement import apply_state, set_rhythm, state_of
 from bot.followup import after_meeting
 from bot.members import Members
-from bot.parsing import ParsedMeeting, Problem, name_key, parse_met
-from bot.records import ContactCard, Meeting, Who
+from bot.parsing import Problem, name_key, parse_met
+from bot.records import ContactCard, Meeting, Person, Who
 from bot.results import Form, FormErrors, Refusal, Reply
 from store import meetings, people
 from store.db import Sessions
@@ -57,28 +56,6 @@ def keep_next_step(meeting: Meeting, earlier: Earlier) -> tuple[Meeting, bool]:
     return carried, True
 
 
-def _as_meeting(parsed: ParsedMeeting, name_of: Callable[[str], str | None]) -> Meeting:
-    """The parser's answer as the core's record (until the parser answers in records itself)."""
-    name = parsed.name
-    if parsed.linked_user_id and (not name or name == parsed.mention_label):
-        # Slack sends mentions as <@U…|username>: the label is a handle; prefer the person's real name.
-        name = name_of(parsed.linked_user_id) or name or parsed.linked_user_id
-    card = ContactCard(name=(name or "").strip(), company=parsed.company, linked_user=parsed.linked_user_id)
-    return Meeting(
-        people=(card,),
-        met_on=parsed.met_on,
-        event=parsed.event,
-        next_step=parsed.next_step,
-        next_step_owner=parsed.next_step_owner,
-        next_step_due=parsed.due,
-        offer=parsed.offer,
-        offer_kind=parsed.offer_kind,
-        notes=parsed.notes,
-        connection=parsed.connection,
-        warnings=parsed.warnings,
-    )
-
-
 @dataclass
 class MeetingLog:
     sessions: Sessions
@@ -86,21 +63,21 @@ class MeetingLog:
     cadence: Cadence
     members: Members
 
-    def capture_text(self, who: Who, text: str, name_of: Callable[[str], str | None]) -> Reply:
-        """`/met <text>`: parse, save, coach. Every outcome is a reply; nothing is half-saved."""
+    def capture_text(self, who: Who, text: str, mentions: tuple[Person, ...] = ()) -> Reply:
+        """`/met <text>`: parse, save, coach. Every outcome is a reply; nothing is half-saved.
+        The text is plain: a mentioned teammate appears as "@Name", with a `Person` in `mentions`."""
         try:
-            return self._capture_text(who, text, name_of)
+            return self._capture_text(who, text, mentions)
         except SQLAlchemyError:
             log.exception("capture failed", extra={"team": who.workspace, "user": who.user})
             return capture.save_failed_reply()
 
-    def _capture_text(self, who: Who, text: str, name_of: Callable[[str], str | None]) -> Reply:
+    def _capture_text(self, who: Who, text: str, mentions: tuple[Person, ...]) -> Reply:
         now = self.clock()
-        timezone = self.members.timezone_of(who)
-        parsed = parse_met(text, now=now, timezone=timezone or "UTC")
-        if isinstance(parsed, Problem):
-            return capture.problem_reply(parsed.message)
-        meeting = _as_meeting(parsed, name_of)
+        timezone, locale = self.members.zone_and_locale(who)
+        meeting = parse_met(text, now=now, timezone=timezone or "UTC", locale=locale, mentions=mentions)
+        if isinstance(meeting, Problem):
+            return capture.problem_reply(meeting.message)
         today = local_today(now, timezone)
         meeting = capture.with_offer_kind_guessed(replace(meeting, met_on=meeting.met_on or today))
         if meeting.met_on and meeting.met_on > today:

@@ -133,5 +133,11 @@ class Members:
             found = people.find_member(session, who.platform, who.workspace, who.user)
             return found.timezone if found else None
 
+    def zone_and_locale(self, who: Who) -> tuple[str | None, str | None]:
+        """Their timezone and locale (BCP 47): how dates they type are read, one query."""
+        with self.sessions() as session:
+            found = people.find_member(session, who.platform, who.workspace, who.user)
+            return (found.timezone, found.locale) if found else (None, None)
+
     def today(self, who: Who) -> date:
         return local_today(self.clock(), self.timezone_of(who))

@@ -7,7 +7,6 @@ form that names a referral is checked against the acting user before anything ch
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -100,12 +99,12 @@ class ReferralService:
 
     # --- recording ----------------------------------------------------------------------------
 
-    def record_text(self, who: Who, text: str, name_of: Callable[[str], str | None]) -> Reply:
+    def record_text(self, who: Who, text: str, mentions: tuple[Person, ...] = ()) -> Reply:
         """`/referral <text>`: parse, save, link the contacts. Every outcome is a reply; none half-saved."""
-        parsed = parse_referral(text, me=who.user)
+        parsed = parse_referral(text, me=who.user, mentions=mentions)
         if isinstance(parsed, Problem):
             return problem_reply(parsed)
-        display = (name_of(parsed.other.user) or parsed.other.label) if parsed.other.user else None
+        display = parsed.other.label if parsed.other.user else None
         try:
             recorded = self._record(who, parsed, display)
         except SQLAlchemyError:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -51,7 +52,7 @@ class Other:
     user: str | None = None
     name: str | None = None
     company: str | None = None
-    label: str | None = None  # "<@U…|label>": Slack's username, a fallback for the display name
+    label: str | None = None  # the name the mention showed, a fallback for the display name
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,6 @@ class ReferralDraft:
 # --- the grammar --------------------------------------------------------------------------------
 
 _ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
-_MENTION = re.compile(r"^<@([A-Za-z0-9]+)(?:\|([^<>]*))?>$")
-_ANY_MENTION = re.compile(r"<@[A-Za-z0-9]+(?:\|[^<>]*)?>")
 _PRIVATE = re.compile(r"^(?:private(?:ly)?|quietly)\b[\s:,-]*", re.IGNORECASE)
 _NAME_THEM = re.compile(r"^(?:name\s+them|named)\b[\s:,-]*", re.IGNORECASE)
 _NAME_THEM_PART = re.compile(r"^(?:name\s+them|name\s+them\s+in\s+the\s+shoutout)$", re.IGNORECASE)
@@ -135,22 +134,32 @@ def _split_company(person: str) -> tuple[str, str | None]:
     return person, None
 
 
-def _other(text: str, me: str) -> Other | Problem:
+def _mentioned(text: str, mentions: Sequence[Person]) -> Person | None:
+    """The teammate `text` names by mention alone ("@Bob Lee"), if it is exactly that."""
+    wanted = " ".join(text.split())
+    return next((p for p in mentions if p.user and wanted == "@" + p.name), None)
+
+
+def _mentions_in(text: str, mentions: Sequence[Person]) -> bool:
+    return any(p.user and "@" + p.name in text for p in mentions)
+
+
+def _other(text: str, me: str, mentions: Sequence[Person]) -> Other | Problem:
     text = text.strip()
-    m = _MENTION.match(text)
-    if m is not None:
-        if m[1] == me:
+    person = _mentioned(text, mentions)
+    if person is not None:
+        if person.user == me:
             return Problem("other", "That's you: name the teammate on the other end of the referral.")
-        return Other(user=m[1], label=_clean(m[2] or "") or None)
-    if _ANY_MENTION.search(text):
+        return Other(user=person.user, label=person.name)
+    if _mentions_in(text, mentions):
         return Problem("other", "Name one person on the other end of the referral, on their own.")
     name, company = _split_company(text)
     name = _clean(name)
     if name.startswith("@"):
         return Problem(
             "other",
-            f"I couldn't tell who {name} is: pick the teammate from Slack's @ "
-            "autocomplete, or type their full name if they're outside Slack.",
+            f"I couldn't tell who {name} is: pick the teammate from the @ autocomplete, "
+            "or type their full name if they're not on the team.",
         )
     if not name or name.lower() in _MYSELF:
         return Problem("other", "Who was on the other end? Name the teammate with @, or type their name.")
@@ -168,8 +177,9 @@ def _too_long(value: str | None, key: str, what: str) -> Problem | None:
     return None
 
 
-def parse_referral(text: str, *, me: str) -> ReferralDraft | Problem:
-    """Read `/referral <text>`; `me` is the acting user's platform id (so "<@me>" is caught)."""
+def parse_referral(text: str, *, me: str, mentions: Sequence[Person] = ()) -> ReferralDraft | Problem:
+    """Read `/referral <text>` (plain: a teammate appears as "@Name", with a `Person` in `mentions`);
+    `me` is the acting user's platform id, so a mention of themselves is caught."""
     text = typed_text(text)
     for escaped, plain in _ESCAPES:
         text = text.replace(escaped, plain)
@@ -207,10 +217,10 @@ def parse_referral(text: str, *, me: str) -> ReferralDraft | Problem:
                 break
     if found is None or direction is None:
         return Problem("text", "I couldn't tell who gave the referral and who received it.")
-    other = _other(found["other"], me)
+    other = _other(found["other"], me, mentions)
     if isinstance(other, Problem):
         return other
-    if _ANY_MENTION.search(found["referred"]):
+    if _mentions_in(found["referred"], mentions):
         return Problem(
             "referred", "The person referred is usually outside the team: type their name, not a mention."
         )
@@ -314,7 +324,7 @@ def referral_form() -> Form:
             ),
             Input(
                 "other_name",
-                "…or their name, if they're outside Slack",
+                "…or their name, if they're not on the team",
                 placeholder="Bob Smith",
                 max_length=LIMITS["name"],
             ),
@@ -670,43 +680,7 @@ def balance_label(given: int, received: int) -> str:
     return f"given {given} · received {received}"
 
 
-# --- /met config --------------------------------------------------------------------------------
-
-_CHANNEL = re.compile(r"^<#([A-Za-z0-9]+)(?:\|([^<>]*))?>$")
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
-
-
-@dataclass(frozen=True)
-class ChannelChoice:
-    """`/met config channel …`: a channel to set, or None to go back to the default."""
-
-    place: Place | None
-
-
-def parse_config(text: str) -> ChannelChoice | Problem | None:
-    """None: just show the settings."""
-    words = text.split(maxsplit=1)
-    if not words:
-        return None
-    if words[0].lower() != "channel":
-        return Problem(
-            "text", "I only know one setting: /met config channel #name picks the shoutout channel."
-        )
-    arg = words[1].strip() if len(words) > 1 else ""
-    if not arg:
-        return Problem("text", "Which channel? For example: /met config channel #wins")
-    if arg.lower() in ("off", "none", "default", "reset"):
-        return ChannelChoice(None)
-    m = _CHANNEL.match(arg)
-    if m is not None:
-        return ChannelChoice(Place(m[1], _clean(m[2] or "") or None))
-    if _CHANNEL_ID.match(arg):
-        return ChannelChoice(Place(arg))
-    return Problem(
-        "text",
-        "Pick the channel from Slack's # autocomplete (type # and choose it) so I get its "
-        "ID: /met config channel #wins",
-    )
+# --- met config channel ----------------------------------------------------------------------
 
 
 def config_reply(channel: str | None, *, default: str | None, changed: bool) -> Reply:

@@ -303,7 +303,7 @@ class Router:
         if not text:
             return Routed(c.meetings.new_meeting_form(who, channel=asked.channel))
         if word not in MET_WORDS or (word == "help" and ";" in text):
-            return self._changed(c.meetings.capture_text(who, text, asked.name_of))
+            return self._changed(c.meetings.capture_text(who, text, asked.mentions))
         if word == "help":
             return Routed(c.reports.help())
         if word == "config":
@@ -367,7 +367,7 @@ class Router:
             return Routed(c.referrals.form(who))
         if text.strip().lower() == "help":
             return Routed(referral_help())
-        return Routed(c.referrals.record_text(who, text, asked.name_of), changed=True, announce=True)
+        return Routed(c.referrals.record_text(who, text, asked.mentions), changed=True, announce=True)
 
     # --- buttons ----------------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ CASES: dict[str, Case] = {
         contact={"name": "Robert')", "company": None},
         meeting={"notes": "DROP TABLE contact; --"},
     ),
-    "emoji": Case("🦄 Jane 🚀", "Logged: you met 🦄 Jane 🚀", contact={"name": "🦄 Jane 🚀"}),
+    "emoji": Case("🦄 Jane 🚀", "Logged: you met Jane", contact={"name": "Jane"}),  # emoji decorate, not name
     "right-to-left": Case(
         "מרים כהן (חברה) at כנס",
         "Logged: you met מרים כהן (חברה) at כנס",

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import LIMITS, MAX_TEXT, ParsedMeeting, Problem, name_key, parse_met, read_date
+from bot.parsing import LIMITS, MAX_TEXT, Problem, day_first, name_key, parse_met, read_date
+from bot.records import Meeting, Person
 
 NOW = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # a Friday; 09:00 in New York
 TZ = "America/New_York"
@@ -47,17 +48,14 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("山田 太郎 (トヨタ) at 展示会", {"name": "山田 太郎", "company": "トヨタ", "event": "展示会"}),
     ("محمد علي (شركة) at conference", {"name": "محمد علي", "company": "شركة", "event": "conference"}),
     ("Пётр Иванов (Газпром) at форум", {"name": "Пётр Иванов", "company": "Газпром", "event": "форум"}),
-    (
+    (  # emoji decorate a line; they are not part of a name or an event
         "🦄 Jane 🚀 (Unicorn Inc) at 🎉 party",
-        {"name": "🦄 Jane 🚀", "company": "Unicorn Inc", "event": "🎉 party"},
+        {"name": "Jane", "company": "Unicorn Inc", "event": "party"},
     ),
     ("Ja\u200bne\u0007 Doe (Acme)", {"name": "Jane Doe", "company": "Acme"}),
-    # --- mentions and handles ---------------------------------------------------------------------
-    ("<@U123ABC|jane> at BNI", {"name": "jane", "linked_user_id": "U123ABC", "handle": None, "event": "BNI"}),
-    ("<@U123ABC> at BNI", {"name": None, "linked_user_id": "U123ABC", "event": "BNI"}),
-    ("<@W42XYZ|bob> (Acme)", {"name": "bob", "linked_user_id": "W42XYZ", "company": "Acme"}),
-    ("@jane.doe at BNI", {"name": "jane.doe", "handle": "jane.doe", "linked_user_id": None, "event": "BNI"}),
-    ("@jane.doe Jane Doe (Acme)", {"name": "Jane Doe", "handle": "jane.doe", "company": "Acme"}),
+    # --- handles (mentions are below: the edge passes them as Person records) ----------------------
+    ("@jane.doe at BNI", {"name": "jane.doe", "linked_user_id": None, "event": "BNI"}),
+    ("@jane.doe Jane Doe (Acme)", {"name": "Jane Doe", "company": "Acme"}),
     # --- next steps, owners, due dates ------------------------------------------------------------
     (
         "Jane Doe (Acme) at BNI; next step: intro to her CFO by Friday",
@@ -151,7 +149,25 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Jane; next step: call tomorrow", {"due": date(2026, 11, 28), "tz": "Not/A_Zone"}),
 ]
 
-_FIELD_ALIASES = {"owner": "next_step_owner"}
+
+def flat(meeting: Meeting) -> dict[str, Any]:
+    """The first person's card and the meeting's fields, under the names these cases use."""
+    card = meeting.person
+    return {
+        "name": card.name,
+        "company": card.company,
+        "title": card.title,
+        "linked_user_id": card.linked_user,
+        "event": meeting.event,
+        "next_step": meeting.next_step,
+        "owner": meeting.next_step_owner,
+        "due": meeting.next_step_due,
+        "offer": meeting.offer,
+        "offer_kind": meeting.offer_kind,
+        "notes": meeting.notes,
+        "connection": meeting.connection,
+        "met_on": meeting.met_on,
+    }
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:50] for c in CASES])
@@ -161,15 +177,84 @@ def test_phrasings(text: str, expected: dict[str, Any]) -> None:
     now = expected.pop("now", NOW)
     warn = expected.pop("warn", False)
     result = parse_met(text, now=now, timezone=tz)
-    assert isinstance(result, ParsedMeeting), result
+    assert isinstance(result, Meeting), result
+    fields = flat(result)
     for key, want in expected.items():
-        assert getattr(result, _FIELD_ALIASES.get(key, key)) == want, key
+        assert fields[key] == want, key
     assert bool(result.warnings) is warn, result.warnings
+
+
+# --- mentions: the edge turns <@U…> / <at>…</at> into "@Name" and passes the people ----------------
+
+
+def test_a_mentioned_person_is_linked_by_name() -> None:
+    bob = Person(name="Bob Lee", user="U123")
+    result = parse_met("@Bob Lee (Acme) at BNI", now=NOW, timezone=TZ, mentions=[bob])
+    assert isinstance(result, Meeting)
+    assert (result.person.name, result.person.linked_user, result.person.company) == (
+        "Bob Lee",
+        "U123",
+        "Acme",
+    )
+    assert result.event == "BNI"
+
+
+def test_two_mentioned_people_are_two_linked_cards() -> None:
+    people = [Person(name="Bob Lee", user="U1"), Person(name="Jane Doe", user="W2")]
+    result = parse_met("met @Bob Lee and @Jane Doe from Globex", now=NOW, timezone=TZ, mentions=people)
+    assert isinstance(result, Meeting)
+    assert [(c.name, c.linked_user, c.company) for c in result.people] == [
+        ("Bob Lee", "U1", "Globex"),
+        ("Jane Doe", "W2", "Globex"),
+    ]
+
+
+def test_a_handle_nobody_mentioned_stays_a_plain_name() -> None:
+    result = parse_met("@bob.lee at BNI", now=NOW, timezone=TZ, mentions=[Person(name="Jane", user="U9")])
+    assert isinstance(result, Meeting)
+    assert (result.person.name, result.person.linked_user) == ("bob.lee", None)
+
+
+# --- the member's date order ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "want"),
+    [(None, False), ("en-US", False), ("en-GB", True), ("en-IN", True), ("de-DE", True), ("fr-FR", True),
+     ("pt-BR", True), ("es-ES", True), ("ja-JP", False), ("en_CA", False), ("de", True), ("en", False)],
+)  # fmt: skip
+def test_day_first_follows_the_locale(locale: str | None, want: bool) -> None:
+    assert day_first(locale) is want
+
+
+@pytest.mark.parametrize(
+    ("phrase", "first", "want"),
+    [
+        ("12/3", True, date(2027, 3, 12)),
+        ("12/3", False, date(2026, 12, 3)),
+        ("25/3", False, date(2027, 3, 25)),  # only one reading
+        ("3/25", True, date(2027, 3, 25)),
+        ("12.3.", False, date(2027, 3, 12)),  # dots are day first everywhere
+        ("12/03/2026", True, date(2026, 3, 12)),
+        ("12/03/2026", False, date(2026, 12, 3)),
+    ],
+)
+def test_numeric_dates_follow_the_members_order(phrase: str, first: bool, want: date) -> None:
+    assert read_date(phrase, now=NOW, timezone=TZ, day_first=first) == want
+
+
+def test_a_london_member_calls_on_the_12th_of_march() -> None:
+    result = parse_met(
+        "Tom (Acme); next step: call him 12/3", now=NOW, timezone="Europe/London", locale="en-GB"
+    )
+    assert isinstance(result, Meeting)
+    assert result.next_step_due == date(2027, 3, 12)
+    assert result.warnings == ()
 
 
 def test_unreadable_due_warning_names_the_phrase() -> None:
     result = parse_met("Jane; next step: send deck by flurbsday", now=NOW, timezone=TZ)
-    assert isinstance(result, ParsedMeeting)
+    assert isinstance(result, Meeting)
     assert result.warnings == (
         "I couldn't read “flurbsday” as a date, so no due date is set — "
         "try “Friday”, “in 2 weeks” or “Dec 3”.",
@@ -178,8 +263,8 @@ def test_unreadable_due_warning_names_the_phrase() -> None:
 
 def test_past_due_warning_is_readable() -> None:
     result = parse_met("Jane; next step: call; due: Nov 2 2026", now=NOW, timezone=TZ)
-    assert isinstance(result, ParsedMeeting)
-    assert result.due == date(2026, 11, 2)
+    assert isinstance(result, Meeting)
+    assert result.next_step_due == date(2026, 11, 2)
     assert result.warnings == ("That due date (Mon 2 Nov) is already in the past.",)
 
 
@@ -313,7 +398,7 @@ def test_field_over_its_limit_is_a_problem(field: str, text: str) -> None:
 
 def test_field_at_its_limit_is_fine() -> None:
     result = parse_met("J" * LIMITS["name"] + "; notes: " + "n" * LIMITS["notes"], now=NOW, timezone=TZ)
-    assert isinstance(result, ParsedMeeting)
+    assert isinstance(result, Meeting)
 
 
 # --- robustness -------------------------------------------------------------------------------------
@@ -323,21 +408,27 @@ _PIECES = st.sampled_from(
         "Jane", " Doe", " (", ")", " at ", " @ ", " from ", ", ", ";", "\n", "next step:", " ns:", "offer:",
         "intro", "referral", "notes:", "connection:", " strong", " meh", "when:", "due:", " by ", " on ",
         " before ", "Friday", " tomorrow", " next Tuesday", " in 2 weeks", " Dec 3", " 3/12", " 2026-12-03",
-        " flurbsday", "<@U1ABC|jo>", "<@U1ABC>", "@jo.e", "I'll ", "they'll ", "let's ", "me:", "&amp;",
+        " flurbsday", "@Jo Ede", "@jo.e", "jo@ex.com", " +44 7911 123456", " linkedin.com/in/jo", "I'll ",
+        "they'll ", "let's ", "me:", "&amp;", "she wants ", " follow up ", "CFO @ ", " and Bob", " every 6 weeks",
         "\u200b", "\u202e", "\x00", "🦄", "山田", "محمد", "Пётр", "x" * 130, "'); DROP TABLE t;--",
     ]
 )  # fmt: skip
 
 
-def _assert_valid(result: ParsedMeeting | Problem) -> None:
-    assert isinstance(result, ParsedMeeting | Problem)
+def _assert_valid(result: Meeting | Problem) -> None:
+    assert isinstance(result, Meeting | Problem)
     if isinstance(result, Problem):
         assert result.message
         return
-    assert result.name or result.linked_user_id
-    for field, limit in LIMITS.items():
+    assert result.people and all(card.name for card in result.people)
+    for card in result.people:
+        for field in ("name", "company", "title"):
+            value = getattr(card, field)
+            assert value is None or (0 < len(value) <= LIMITS[field]), field
+            assert value is None or not any(unicodedata.category(c) == "Cc" for c in value), field
+    for field in ("event", "next_step", "offer", "notes"):
         value = getattr(result, field)
-        assert value is None or (0 < len(value) <= limit), field
+        assert value is None or (0 < len(value) <= LIMITS[field]), field
         assert value is None or not any(unicodedata.category(c) == "Cc" for c in value), field
 
 
@@ -355,3 +446,195 @@ def test_parse_met_never_raises_on_grammar_soup(text: str, tz: str) -> None:
 
 def test_three_thousand_characters_is_a_problem_not_a_crash() -> None:
     assert isinstance(parse_met("é" * 3000, now=NOW, timezone=TZ), Problem)
+
+
+# --- free phrasings: the issue's examples ----------------------------------------------------------
+
+
+def _meeting(text: str, **kwargs: Any) -> Meeting:
+    result = parse_met(text, now=NOW, timezone=kwargs.pop("timezone", TZ), **kwargs)
+    assert isinstance(result, Meeting), result
+    return result
+
+
+def test_a_free_line_is_read_as_meant() -> None:
+    m = _meeting("met sarah from stripe at the saastr mixer, she wants intro to our cto, follow up next tue")
+    assert [(c.name, c.company) for c in m.people] == [("Sarah", "Stripe")]
+    assert (m.event, m.next_step, m.next_step_owner, m.next_step_due) == (
+        "the saastr mixer",
+        "intro to our cto",
+        "me",
+        date(2026, 12, 1),
+    )
+
+
+def test_a_title_is_never_the_company() -> None:
+    jose = _meeting("Dr. José Álvarez-Ruiz, CFO @ Globex — coffee thursday 3pm").person
+    assert (jose.name, jose.title, jose.company) == ("Dr. José Álvarez-Ruiz", "CFO", "Globex")
+    isabel = _meeting("Isabel Díaz, VP Sales at Telefónica, at MWC Barcelona")
+    assert (isabel.person.title, isabel.person.company, isabel.event) == (
+        "VP Sales",
+        "Telefónica",
+        "MWC Barcelona",
+    )
+    assert _meeting("Karen Lee, founder of Bloom").person.company == "Bloom"
+
+
+def test_several_people_share_the_company_and_event() -> None:
+    m = _meeting("Jane and Bob from Acme")
+    assert [(c.name, c.company) for c in m.people] == [("Jane", "Acme"), ("Bob", "Acme")]
+    m = _meeting("Hugo, Chloé and Paul at VivaTech")
+    assert [c.name for c in m.people] == ["Hugo", "Chloé", "Paul"]
+    assert m.event == "VivaTech"
+
+
+def test_contact_details_leave_the_name_and_phones_are_e164_in_the_members_region() -> None:
+    m = _meeting("Tom Baker jane@acme.com 07911 123456 linkedin.com/in/tbaker (Acme)", locale="en-GB")
+    card = m.person
+    assert (card.name, card.company, card.email) == ("Tom Baker", "Acme", "jane@acme.com")
+    assert (card.phone, card.url) == ("+447911123456", "https://linkedin.com/in/tbaker")
+
+
+@pytest.mark.parametrize(
+    ("step", "owner"),
+    [
+        ("she wants an intro to our CTO", "me"),
+        ("I'll send the deck", "me"),
+        ("he'll send the contract", "them"),
+        ("let's grab lunch", "both"),
+        ("follow up next tue", "me"),
+        ("they asked me to send pricing", "me"),
+    ],
+)
+def test_the_owner_of_a_free_next_step(step: str, owner: str) -> None:
+    assert _meeting(f"Jane from Acme, {step}").next_step_owner == owner
+
+
+@pytest.mark.parametrize(
+    ("said", "days"),
+    [
+        ("every 6 weeks", 42),
+        ("monthly", 30),
+        ("every 2 months", 60),
+        ("quarterly", 90),
+        ("every other week", 14),
+    ],
+)
+def test_a_keep_in_touch_rhythm(said: str, days: int) -> None:
+    assert _meeting(f"Jane from Acme, keep in touch {said}").rhythm_days == days
+
+
+# --- doubts: where the parser is unsure it says so on that field ------------------------------------
+
+
+def _doubted(meeting: Meeting) -> set[str]:
+    return {d.field for d in meeting.doubts}
+
+
+def test_at_a_word_that_could_be_the_employer_or_the_event_is_doubted() -> None:
+    m = _meeting("met Jane at Zorblax")
+    assert m.event == "Zorblax"  # the documented grammar: "at <event>"
+    assert "event" in _doubted(m)
+    assert all(d.message for d in m.doubts)
+
+
+def test_a_clear_at_is_not_doubted() -> None:
+    assert not _doubted(_meeting("Jane Doe (Acme) at the BNI breakfast"))
+    assert not _doubted(_meeting("Jane Doe, CFO at Acme"))
+
+
+def test_an_unknown_word_where_a_date_was_expected_is_doubted_and_said() -> None:
+    m = _meeting("Jane from Acme, send the deck by flurbsday")
+    assert m.next_step_due is None
+    assert "due" in _doubted(m)
+    assert any("flurbsday" in w for w in m.warnings)
+
+
+def test_words_no_rule_understood_are_kept_in_the_notes_with_a_doubt() -> None:
+    m = _meeting("Jane from Acme, zzz qqq")
+    assert m.notes == "zzz qqq"
+    assert "notes" in _doubted(m)
+
+
+def test_a_later_at_event_turns_an_earlier_at_into_the_company() -> None:
+    m = _meeting("Jane Doe at Zorblax, at the BNI breakfast")
+    assert (m.person.company, m.event, _doubted(m)) == ("Zorblax", "the BNI breakfast", set())
+
+
+# --- dates: fast path and typos ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "want"),
+    [
+        ("next tue", date(2026, 12, 1)),
+        ("EOW", date(2026, 11, 27)),
+        ("EOM", date(2026, 11, 30)),
+        ("in three weeks", date(2026, 12, 18)),
+        ("the 15th", date(2026, 12, 15)),
+        ("next week", date(2026, 12, 4)),
+        ("early next week", date(2026, 11, 30)),
+        ("mid-january", date(2027, 1, 15)),
+        ("tuseday", date(2026, 12, 1)),
+        ("thursday 3pm", date(2026, 12, 3)),
+        ("in a couple of weeks", date(2026, 12, 11)),
+    ],
+)
+def test_read_date_more_phrasings(phrase: str, want: date) -> None:
+    assert read_date(phrase, now=NOW, timezone=TZ) == want
+
+
+def test_sundar_is_a_name_not_a_misspelt_sunday() -> None:
+    m = _meeting("Sundar P, Managing Partner at Sequoia")
+    assert (m.person.name, m.met_on) == ("Sundar P", None)
+
+
+def test_a_line_that_opens_with_an_address_takes_the_name_from_it_and_says_so() -> None:
+    m = _meeting("jane.doe@acme.com, Acme, at the BNI breakfast")
+    assert (m.person.name, m.person.email, m.person.company) == ("Jane Doe", "jane.doe@acme.com", "Acme")
+    assert "name" in _doubted(m)
+    m = _meeting("https://www.linkedin.com/in/jane-doe-4a5b6c/ at the mixer")
+    assert (m.person.name, m.person.url, m.event) == (
+        "Jane Doe",
+        "https://www.linkedin.com/in/jane-doe-4a5b6c/",
+        "the mixer",
+    )
+    assert isinstance(parse_met("info@acme.com", now=NOW, timezone=TZ), Problem)
+
+
+def test_an_address_before_a_name_leaves_the_name_alone() -> None:
+    m = _meeting("https://www.linkedin.com/in/bob-lee-123/ Bob Lee from Globex")
+    assert (m.person.name, m.person.company, _doubted(m)) == ("Bob Lee", "Globex", set())
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "company"),
+    [
+        ("Met Jack Ma, Alibaba founder", "Founder", "Alibaba"),
+        ("met Carlos at the expo, he runs partnerships at Rappi", "Partnerships", "Rappi"),
+        ("Jane Doe CFO Acme", "CFO", "Acme"),
+        ("ran into Tom at the gym, he's a partner at KPMG", "Partner", "KPMG"),
+        ("met Marcus Brody, curator at the British Museum", "Curator", "the British Museum"),
+    ],
+)
+def test_roles_said_in_other_ways(text: str, title: str, company: str) -> None:
+    card = _meeting(text).person
+    assert (card.title, card.company) == (title, company)
+
+
+def test_asides_and_a_later_met_clause() -> None:
+    m = _meeting("met the CEO of Acme, John Smith")
+    assert (m.person.name, m.person.title, m.person.company) == ("John Smith", "CEO", "Acme")
+    m = _meeting("met Jane from Acme via Bob")
+    assert (m.person.company, m.notes, _doubted(m)) == ("Acme", "via Bob", set())
+    m = _meeting("Jane Doe from Acme, met last tuesday at BNI")
+    assert (m.met_on, m.event) == (date(2026, 11, 24), "BNI")
+
+
+def test_an_impossible_date_is_said_never_dropped() -> None:
+    m = _meeting("Jane from Acme, call her 32/13")
+    assert (m.next_step, m.next_step_due) == ("call her 32/13", None)
+    assert any("32/13" in w for w in m.warnings) and "due" in _doubted(m)
+    m = _meeting("met Jane on 32/13 at BNI")
+    assert (m.person.name, m.met_on, m.event) == ("Jane", None, "BNI")
+    assert any("32/13" in w for w in m.warnings) and "met_on" in _doubted(m)

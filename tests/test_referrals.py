@@ -273,7 +273,7 @@ def test_a_teammate_logged_as_a_contact_is_linked(shout: OfflineBot) -> None:
         ("hello there", "I couldn't tell who gave the referral and who received it."),
         ("gave Jane Doe to me", "Who was on the other end?"),
         ("<@U0ALICE> introduced me to Sam Lee", "That's you"),
-        ("@bob introduced me to Sam Lee", "pick the teammate from Slack's @ autocomplete"),
+        ("@bob introduced me to Sam Lee", "pick the teammate from the @ autocomplete"),
         ("gave Bob Smith to Bob Smith", "can't be both"),
         ("Bob Smith introduced me to ", "I couldn't tell"),
     ],

@@ -9,7 +9,7 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.core import Core
-from bot.router import Asked, split_word
+from bot.router import Asked
 from handlers.slack.edge import ack_now, is_admin, learn_profile, name_lookup, sorry, who_of
 from handlers.slack.replies import show
 from handlers.slack.text import plain_text
@@ -32,16 +32,15 @@ def register(app: App, core: Core) -> None:
                     "oversized command text",
                     extra={"team": who.workspace, "user": who.user, "length": len(text)},
                 )
-            said = plain_text(text, lambda _user: None)
-            if split_word(said.text)[0] == "config":
-                text = said.text  # TODO(parser merge): every command reads plain text
+            # The core reads plain text: mentions as "@Name" beside a Person, channels beside a Channel.
+            said = plain_text(text, name_lookup(client))
             asked = Asked(
                 channel=body.get("channel_id"),
-                name_of=name_lookup(client),
                 is_admin=lambda: is_admin(client, who),
+                mentions=said.mentions,
                 channels=said.channels,
             )
-            show(core, core.router.handle_command(who, name, text, asked), body, respond, client)
+            show(core, core.router.handle_command(who, name, said.text, asked), body, respond, client)
         except Exception:
             log.exception("command failed", extra={"team": who.workspace, "user": who.user, "action": name})
             sorry(body, respond, client)

@@ -19,6 +19,7 @@ from bot.clock import TravellingClock
 from bot.settings import Settings
 from handlers.slack.http import make_server
 from handlers.slack.standin import FakeSlack, SlackRequests, SlackSigner
+from handlers.stopping import stop_in_loop
 
 SIGNING_SECRET = "local-signing-secret-for-tests-and-demo"
 BOT_TOKEN = "xoxb-local-demo-token"
@@ -33,17 +34,6 @@ def local_settings(fake: FakeSlack, database_url: str, **overrides: Any) -> Sett
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-def stop_in_loop(server: Any) -> None:
-    """Close waitress's server inside its loop thread (closed from here, its select() sleeps out a 1 s
-    timeout). `pull_trigger(close)` races: it queues the thunk, releases the trigger's lock, then writes
-    to the trigger's pipe — and a loop already woken by a response runs the thunk in between, closing
-    that pipe, so the write fails with EBADF. Queue and write under the lock the loop runs thunks under."""
-    trigger = server.trigger
-    with trigger.lock:
-        trigger.thunks.append(server.close)
-        trigger._physical_pull()
 
 
 @dataclass

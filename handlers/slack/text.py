@@ -14,7 +14,6 @@ from bot.records import Channel, Person
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|([^<>]*))?>")
 CHANNEL = re.compile(r"<#([CGD][A-Z0-9]{1,20})(?:\|([^<>]*))?>")
-SPECIAL = re.compile(r"<!(?:here|channel|everyone)(?:\|[^<>]*)?>|<!subteam\^[A-Z0-9]+(?:\|([^<>]*))?>")
 ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
@@ -53,8 +52,6 @@ def plain_text(text: str, name_of: Callable[[str], str | None]) -> PlainText:
         channels.setdefault(match[1], Channel(channel=match[1], name=label))
         return "#" + (label or match[1])
 
-    def special(match: re.Match[str]) -> str:
-        return "@" + (_label(match[1]).lstrip("@") if match.lastindex else match[0][2:-1].split("|")[0])
-
-    plain = SPECIAL.sub(special, CHANNEL.sub(channel, MENTION.sub(person, text)))
+    # Broadcasts (`<!here>`, `<!channel>`) stay as typed: text, which the renderer escapes, never a ping.
+    plain = CHANNEL.sub(channel, MENTION.sub(person, text))
     return PlainText(unescape(plain), tuple(mentions.values()), tuple(channels.values()))

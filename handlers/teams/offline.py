@@ -12,6 +12,7 @@ from typing import Any
 from waitress.server import create_server
 
 from bot.settings import Settings
+from handlers.stopping import stop_in_loop
 from handlers.teams.http import wsgi_app
 from handlers.teams.sdk import MESSAGING_ENDPOINT, TeamsBridge
 from handlers.teams.standin import FakeTeams, Forgery
@@ -53,8 +54,7 @@ class LoopbackTeams:
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:
             if self._thread is not None and self._thread.is_alive():
-                # Close inside waitress's loop thread: closed from here, its select() sees a dead socket.
-                self._server.trigger.pull_trigger(self._server.close)
+                stop_in_loop(self._server)
             else:
                 self._server.close()
         if self._thread is not None:

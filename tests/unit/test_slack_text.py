@@ -25,7 +25,7 @@ def test_channels_become_channels() -> None:
     assert said.channels == (Channel("C0WINS", "wins"),)
 
 
-def test_escapes_are_undone_once_and_broadcasts_are_plain_words() -> None:
-    said = plain_text("AT&amp;T &lt;3 &amp;lt; <!here> <!subteam^S123|@sales>", NAMES.get)
-    assert said.text == "AT&T <3 &lt; @here @sales"
+def test_escapes_are_undone_once_and_broadcasts_stay_text() -> None:
+    said = plain_text("AT&amp;T &lt;3 &amp;lt; <!here>", NAMES.get)
+    assert said.text == "AT&T <3 &lt; <!here>"
     assert said.mentions == ()
