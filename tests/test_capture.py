@@ -416,3 +416,17 @@ def test_the_form_keeps_a_contacts_details(bot: OfflineBot) -> None:
         "+1 212 555 0100",
         "https://www.linkedin.com/in/janedoe",
     )
+
+
+def test_numeric_dates_follow_the_members_own_locale(database_url: str) -> None:
+    """A member in London (en-GB) writes day first: 12/3 is 12 March and 25/3 is read, not refused."""
+    from conftest import START
+
+    with OfflineBot(database_url=database_url, start=START, slack_timeout=2) as london:
+        london.fake.add_user("U0LON", real_name="Liz London", tz="Europe/London", locale="en-GB")
+        answer = london.slack.command("Jane Doe (Acme); next step: call her by 12/3", user="U0LON")
+        london.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
+        answer = london.slack.command("Bob Lee (Globex); next step: send the deck by 25/3", user="U0LON")
+        london.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
+        due = {m.next_step: m.next_step_due for m in rows(london, Meeting)}
+        assert due == {"call her": date(2027, 3, 12), "send the deck": date(2027, 3, 25)}

@@ -53,7 +53,7 @@ def learn_profile(core: Core, client: WebClient, who: Who) -> None:
     if not core.members.needs_profile(who):
         return
     try:
-        user = client.users_info(user=who.user)["user"]
+        user = client.users_info(user=who.user, include_locale=True)["user"]
     except (SlackApiError, SlackClientError) as error:
         log.warning(
             "users.info failed; using UTC for now",
@@ -66,6 +66,7 @@ def learn_profile(core: Core, client: WebClient, who: Who) -> None:
         who,
         Profile(
             timezone=user.get("tz"),
+            locale=user.get("locale"),  # the member's date order: 3/12 is 3 December in en-GB
             display_name=profile.get("display_name") or profile.get("real_name") or user.get("real_name"),
         ),
     )

@@ -652,6 +652,7 @@ class FakeSlack:
         name: str | None = None,
         display_name: str | None = None,
         is_bot: bool = False,
+        locale: str = "en-US",
     ) -> dict[str, Any]:
         """Register a user for users.info; returns the user object Slack would return."""
         user = self._make_user(
@@ -665,6 +666,7 @@ class FakeSlack:
             display_name=display_name,
             is_bot=is_bot,
         )
+        user["locale"] = locale  # users.info shows it only with include_locale=true, as Slack does
         with self._lock:
             self._users[user_id] = user
         return user
@@ -1213,7 +1215,10 @@ class FakeSlack:
         user_id = args.get("user")
         if not user_id:
             return {"ok": False, "error": "user_not_found"}
-        user = self._users.get(user_id) or self._make_user(user_id, team_id=team_id)
+        user = dict(self._users.get(user_id) or self._make_user(user_id, team_id=team_id))
+        locale = user.pop("locale", "en-US")
+        if str(args.get("include_locale", "")).lower() in ("1", "true"):
+            user["locale"] = locale
         return {"ok": True, "user": user}
 
     def _users_lookup_by_email(self, args: dict[str, Any], team_id: str, token: str | None) -> dict[str, Any]:
