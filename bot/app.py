@@ -14,13 +14,15 @@ from sqlalchemy import Engine
 from bot.cadence import Cadence
 from bot.clock import Clock, system_clock
 from bot.core import Core, build_core
+from bot.delivery import ByPlatform, DigestSender, Poster
 from bot.engagement import Engagement
 from bot.referral_service import ReferralService
 from bot.roundup import Roundups
-from bot.settings import Settings
+from bot.settings import Settings, secret
 from bot.sweep import Sweeper
 from handlers.slack.app import SlackEdge, build_slack
 from handlers.slack.oauth import EncryptedInstallationStore
+from handlers.teams.app import TeamsApp
 
 
 @dataclass
@@ -29,12 +31,14 @@ class Metbot:
 
     settings: Settings
     core: Core
-    slack: SlackEdge
+    slack: SlackEdge | None
     sweeper: Sweeper
     roundups: Roundups
+    teams: TeamsApp | None = None
 
     @property
     def app(self) -> App:
+        assert self.slack is not None, "Slack is not configured in this process"
         return self.slack.app
 
     @property
@@ -50,12 +54,20 @@ class Metbot:
         return self.core.referrals
 
     @property
-    def executor(self) -> Executor:
-        return self.slack.executor
+    def executor(self) -> Executor | None:
+        return self.slack.executor if self.slack else None
 
     @property
     def installation_store(self) -> EncryptedInstallationStore | None:
-        return self.slack.installation_store
+        return self.slack.installation_store if self.slack else None
+
+    def close(self) -> None:
+        """Stop what the edges started (the Teams SDK's loop, the Slack listeners' pool) and the engine."""
+        if self.teams is not None:
+            self.teams.close()
+        if self.slack is not None:
+            self.slack.executor.shutdown(wait=True)
+        self.core.engine.dispose()
 
 
 def build_app(
@@ -68,9 +80,22 @@ def build_app(
     slack_timeout: float = 10,
 ) -> Metbot:
     core = build_core(settings, clock=clock, cadence=cadence, engine=engine, migrate=migrate)
-    slack = build_slack(core, settings, slack_timeout=slack_timeout)
-    sweeper = Sweeper(sessions=core.sessions, sender=slack.digests, cadence=core.cadence)
+    # Slack is built unless this process has only Teams' settings (then `serve` serves Teams alone).
+    slack = build_slack(core, settings, slack_timeout=slack_timeout) if slack_wanted(settings) else None
+    teams = TeamsApp(core, settings) if settings.teams_enabled else None
+    digests: dict[str, DigestSender] = {}
+    channels: dict[str, Poster] = {}
+    if slack is not None:
+        digests["slack"], channels["slack"] = slack.digests, slack.channels
+    if teams is not None:
+        digests["teams"] = channels["teams"] = teams.sender
+    sweeper = Sweeper(sessions=core.sessions, sender=ByPlatform(digests), cadence=core.cadence)
     roundups = Roundups(
-        sessions=core.sessions, poster=slack.channels, default_channel=core.referrals.default_channel
+        sessions=core.sessions, poster=ByPlatform(channels), default_channel=core.referrals.default_channel
     )
-    return Metbot(settings=settings, core=core, slack=slack, sweeper=sweeper, roundups=roundups)
+    return Metbot(settings=settings, core=core, slack=slack, sweeper=sweeper, roundups=roundups, teams=teams)
+
+
+def slack_wanted(settings: Settings) -> bool:
+    """Slack's edge is built with any Slack setting present, or with none of either platform's."""
+    return bool(secret(settings.slack_signing_secret)) or settings.oauth_enabled or not settings.teams_enabled

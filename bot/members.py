@@ -100,6 +100,11 @@ class Members:
             if channel:
                 space.default_channel = channel
 
+    def team_service_url(self, platform: str, workspace: str) -> str | None:
+        """Where a team's connector answers (Teams), from its install or any member's latest activity."""
+        with self.sessions() as session:
+            return people.service_url_of(session, platform, workspace)
+
     def stop_member(self, who: Who) -> None:
         """They removed the bot from their own chat: no more digests until they come back."""
         with self.sessions.begin() as session:

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
             )
 
     @property
+    def slack_enabled(self) -> bool:
+        """Slack is served when requests can be verified and answered (a bot token or the OAuth pair)."""
+        return bool(
+            secret(self.slack_signing_secret) and (secret(self.slack_bot_token) or self.oauth_enabled)
+        )
+
+    @property
     def oauth_enabled(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret)
 

@@ -150,3 +150,20 @@ def contact_named(
         select(Contact).where(Contact.member_id == member_id, Contact.name_key == key)
     ).one()
     return contact, created == 1
+
+
+def service_url_of(session: Session, platform: str, external_id: str) -> str | None:
+    """The team's connector URL, else the latest one a member of it came from."""
+    space = session.scalar(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    )
+    if space is None:
+        return None
+    if space.service_url:
+        return space.service_url
+    return session.scalar(
+        select(Member.service_url)
+        .where(Member.workspace_id == space.id, Member.service_url.is_not(None))
+        .order_by(Member.id.desc())
+        .limit(1)
+    )

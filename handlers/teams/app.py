@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core import Core
+from bot.delivery import Address, Refused, Retryable, Unreachable
 from bot.members import Profile
 from bot.records import Channel, Person, Who
 from bot.results import Form, FormErrors, Input, Refusal, Reply, Section
@@ -21,6 +22,7 @@ from bot.settings import Settings
 from handlers.teams import cards
 from handlers.teams.edge import ActivityFacts, Result, TeamsEdge
 from handlers.teams.sdk import TeamsBridge
+from handlers.teams.senders import TeamsSender
 
 log = logging.getLogger("metbot.teams")
 
@@ -62,6 +64,7 @@ class TeamsApp:
         self.core = core
         self.edge = TeamsEdge(self.on_command, self.on_action, self.on_seen, self.on_install)
         self.bridge = TeamsBridge(settings, self.edge.register)
+        self.sender = TeamsSender(self.bridge, lambda tenant: core.members.team_service_url("teams", tenant))
 
     def start(self) -> TeamsApp:
         self.bridge.start()
@@ -106,7 +109,22 @@ class TeamsApp:
             mentions=facts.mentions,
             name_of=_name_among(facts.mentions),
         )
-        return as_result(self.core.router.handle_command(who, name, text, asked))
+        routed = self.core.router.handle_command(who, name, text, asked)
+        if routed.announce:
+            self.announce(who)
+        return as_result(routed)
+
+    def announce(self, who: Who) -> None:
+        """Post the acting user's due shoutouts in the team channel; a failure is recorded, never raised."""
+        for shoutout in self.core.referrals.claim_shoutouts(who):
+            address = Address("teams", who.workspace, shoutout.channel)
+            try:
+                self.sender.post(address, shoutout.reply, f"shoutout-{shoutout.referral_id}")
+            except (Retryable, Refused, Unreachable) as problem:
+                log.warning("shoutout not posted", extra={"team": who.workspace, "error": str(problem)[:80]})
+                self.core.referrals.shoutout_done(shoutout.referral_id, error=str(problem)[:64] or "failed")
+                continue
+            self.core.referrals.shoutout_done(shoutout.referral_id)
 
     def on_action(self, who: Who, verb: str, data: dict[str, Any]) -> Result:
         form = _form_id(verb)
@@ -125,6 +143,8 @@ class TeamsApp:
         context = str(data.get("context") or "")
         submitted = {key: _value(form, key, value) for key, value in values.items()}
         routed = self.core.router.handle_submit(who, form, submitted, context)
+        if routed.announce:
+            self.announce(who)
         if isinstance(routed.answer, FormErrors):
             again = self.core.router.form_for(who, form, context)
             if again is not None:

@@ -70,3 +70,52 @@ class LoopbackTeams:
     def post(self, activity: dict[str, Any] | bytes, forgery: Forgery | None = None) -> tuple[int, Any]:
         """Send an activity to the bot as Teams would (signed), or with a forged token."""
         return self.fake.post(self.url, activity, forgery)
+
+
+class OfflineTeamsBot:
+    """The real bot (core, router, Teams edge, sweeps) on SQLite or PostgreSQL with the Teams stand-in,
+    `/api/messages` served over HTTP on loopback: what the Teams tests and the demo drive."""
+
+    def __init__(self, database_url: str, start: Any, *, cadence: Any = None, **settings: Any) -> None:
+        from bot.clock import TravellingClock
+
+        self.database_url = database_url
+        self.clock = TravellingClock(start)
+        self.cadence = cadence
+        self.fake = FakeTeams()
+        self._settings = settings
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> OfflineTeamsBot:
+        from bot.app import build_app
+
+        self.fake.start()
+        settings = loopback_settings(self.fake, database_url=self.database_url, **self._settings)
+        self.metbot = build_app(settings, clock=self.clock, cadence=self.cadence)
+        assert self.metbot.teams is not None
+        self.metbot.teams.start()
+        self._server = create_server(
+            wsgi_app(self.metbot.teams.handle_activity), host="127.0.0.1", port=0, threads=4
+        )
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name="teams-wsgi")
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None and self._thread is not None and self._thread.is_alive():
+            stop_in_loop(self._server)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.metbot.close()
+        self.fake.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.effective_port}{MESSAGING_ENDPOINT}"
+
+    def post(self, activity: dict[str, Any] | bytes, forgery: Forgery | None = None) -> tuple[int, Any]:
+        return self.fake.post(self.url, activity, forgery)
+
+    def sweep(self) -> Any:
+        return self.metbot.sweeper.sweep(self.clock())
