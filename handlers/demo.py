@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo
 
 from handlers.slack.offline import OfflineBot, sqlite_url
 from handlers.slack.standin import SlackRequests, message_to_text, view_to_text
+from handlers.teams.offline import OfflineTeamsBot
+from handlers.teams.standin import TeamsUser, card_to_text
+from handlers.three_weeks import print_three_weeks
 
 ALICE = "U0ALICE"
 ALICE_TZ = "America/New_York"
@@ -240,5 +243,54 @@ def run_demo(out: TextIO = sys.stdout) -> int:
 
             talk.day("how is Alice doing?")
             talk.command("stats")
+        teams_story(database, out)
+    talk.say("\nThree weeks with ten contacts, as the digests showed them (the coaching, day by day):")
+    print_three_weeks(out, only=THREE_WEEKS_DAYS)
     talk.say(f"(demo finished in {time.perf_counter() - started:.1f} s; the temporary database is gone)")
     return 0
+
+
+THREE_WEEKS_DAYS = (3, 6, 17)  # a Monday, a Thursday and the Monday two weeks on
+MEGAN = TeamsUser("00000000-0000-0000-0000-0000000000a1", name="Megan Bowen", timezone="America/Los_Angeles")
+
+
+def teams_story(database: str, out: TextIO) -> None:
+    """The same bot in Microsoft Teams: the Teams stand-in, the real Teams SDK, the same database."""
+
+    def shown(activity_or_card: dict[str, Any]) -> None:
+        cards = [a.get("content") or {} for a in activity_or_card.get("attachments") or []]
+        for card in cards or [activity_or_card]:
+            for line in card_to_text(card).splitlines():
+                out.write(f"   │ {line}\n")
+
+    out.write("\n━━━ Meanwhile, in Microsoft Teams ━━━\n")
+    with OfflineTeamsBot(database, START) as teams:
+        out.write("   Megan ▸ met Ana Ruiz (Contoso) at the Chamber mixer; next step: call her tomorrow\n")
+        teams.post(
+            teams.fake.message(
+                MEGAN, "met Ana Ruiz (Contoso) at the Chamber mixer; next step: call her tomorrow"
+            )
+        )
+        shown(teams.fake.sent(MEGAN.conversation_id)[-1])
+        teams.clock.set(datetime(2026, 11, 30, 18, 0, tzinfo=UTC))
+        out.write("━━━ Monday 10:00 in Los Angeles: Megan's digest, in her 1:1 chat ━━━\n")
+        teams.sweep()
+        digest = teams.fake.sent(MEGAN.conversation_id)[-1]
+        shown(digest)
+        card = (digest.get("attachments") or [{}])[0].get("content") or {}
+        done = next((a for a in _actions(card) if a.get("verb") == "fu.done"), None)
+        if done is not None:
+            out.write("   Megan ▸ [ I followed up ]\n")
+            _status, answer = teams.post(teams.fake.card_action(MEGAN, done["verb"], done.get("data") or {}))
+            value = answer.get("value") if isinstance(answer, dict) else None
+            if isinstance(value, dict):
+                shown(value)
+
+
+def _actions(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        found = [node] if node.get("type") == "Action.Execute" else []
+        return found + [a for value in node.values() for a in _actions(value)]
+    if isinstance(node, list):
+        return [a for value in node for a in _actions(value)]
+    return []

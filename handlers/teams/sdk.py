@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import warnings
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
@@ -264,9 +265,11 @@ class TeamsBridge:
         return self._app
 
     async def _build(self) -> App:
-        from microsoft_teams.api import TokenCredentials
-        from microsoft_teams.api.auth.cloud_environment import PUBLIC, with_overrides
-        from microsoft_teams.apps import App
+        with warnings.catch_warnings():  # the SDK announces its preview features on import, to stderr
+            warnings.simplefilter("ignore")
+            from microsoft_teams.api import TokenCredentials
+            from microsoft_teams.api.auth.cloud_environment import PUBLIC, with_overrides
+            from microsoft_teams.apps import App
 
         quiet_sdk_logs()
         cloud = with_overrides(
