@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import warnings
 import threading
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
