@@ -21,6 +21,7 @@ class Button:
     label: str
     value: str = ""
     style: Literal["primary", "danger"] | None = None
+    url: str | None = None  # a link to open (a download), instead of an action
 
 
 @dataclass(frozen=True)

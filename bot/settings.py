@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Team figures and the roundup's breakdown counts appear only for groups at least this big, so nobody
     # can subtract their own figures from the team's and read a colleague's.
     metbot_min_group: int = 5
+    # Where `serve` is reached from outside (https://metbot.example.com): Teams' export download links.
+    metbot_public_url: str | None = None
     # Microsoft Teams (DESIGN.md "Microsoft Teams — the second edge"): on when the app id and password are set.
     teams_app_id: str | None = None
     teams_app_password: SecretStr | None = None

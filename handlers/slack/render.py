@@ -93,7 +93,11 @@ def _mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> MarkdownTextObject:
 
 def button(b: Button) -> ButtonElement:
     return ButtonElement(
-        text=clip(b.label, MAX_BUTTON_TEXT), action_id=b.action, value=b.value[:2000] or None, style=b.style
+        text=clip(b.label, MAX_BUTTON_TEXT),
+        action_id=b.action,
+        value=b.value[:2000] or None,
+        style=b.style,
+        url=b.url,
     )
 
 

@@ -8,17 +8,18 @@ keep what Teams tells us about the person (timezone, locale, where to reach them
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from bot.core import Core
 from bot.delivery import Address, Refused, Retryable, Unreachable
+from bot.downloads import DownloadLinks, key_from
 from bot.members import Profile
 from bot.records import Channel, Person, Who
-from bot.results import Form, FormErrors, Input, Refusal, Reply, Section
+from bot.results import Button, Files, Form, FormErrors, Input, Refusal, Reply, Section
 from bot.router import Action, Answer, Asked, FormId, Routed, action_of, decode
-from bot.settings import Settings
+from bot.settings import Settings, secret
 from handlers.teams import cards
 from handlers.teams.edge import ActivityFacts, Result, TeamsEdge
 from handlers.teams.sdk import TeamsBridge
@@ -44,9 +45,11 @@ def prefilled(form: Form, values: Mapping[str, Any]) -> Form:
     return replace(form, inputs=tuple(kept(field) for field in form.inputs))
 
 
-def as_result(routed: Routed) -> Result:
+def as_result(routed: Routed, links: Callable[[Files], Reply] | None = None) -> Result:
     """The router's answer in the shape the Teams edge shows: a card, a dialog, or an updated card."""
     answer: Answer = routed.answer
+    if isinstance(answer, Files) and links is not None:
+        return links(answer)
     if isinstance(answer, Section):
         # A click answered in place: the card becomes this part of it (Teams replaces the clicked card).
         return Reply(
@@ -65,6 +68,9 @@ class TeamsApp:
         self.edge = TeamsEdge(self.on_command, self.on_action, self.on_seen, self.on_install)
         self.bridge = TeamsBridge(settings, self.edge.register)
         self.sender = TeamsSender(self.bridge, lambda tenant: core.members.team_service_url("teams", tenant))
+        password = secret(settings.teams_app_password)
+        self.links = DownloadLinks(key_from(password), core.clock) if password else None
+        self.public_url = (settings.metbot_public_url or "").rstrip("/")
 
     def start(self) -> TeamsApp:
         self.bridge.start()
@@ -112,7 +118,27 @@ class TeamsApp:
         routed = self.core.router.handle_command(who, name, text, asked)
         if routed.announce:
             self.announce(who)
-        return as_result(routed)
+        return as_result(routed, lambda files: self.download_links(who, files))
+
+    def download_links(self, who: Who, files: Files) -> Reply:
+        """Teams can't upload into a 1:1 chat for a bot: each file is a signed link that expires."""
+        if self.links is None or not self.public_url:
+            note = "To download your files here, the operator sets METBOT_PUBLIC_URL; /met export in Slack works too."
+            return Reply(headline=files.reply.headline, sections=(*files.reply.sections, Section(note=note)))
+        buttons = tuple(
+            Button(
+                action="download",
+                label=f"Download {f.filename}",
+                url=f"{self.public_url}/files/{self.links.token(who, f.filename)}/{f.filename}",
+            )
+            for f in files.files
+        )
+        minutes = int(self.links.lifetime.total_seconds() // 60)
+        note = f"The links work for {minutes} minutes, for you only."
+        return Reply(
+            headline=files.reply.headline,
+            sections=(*files.reply.sections, Section(buttons=buttons, note=note)),
+        )
 
     def announce(self, who: Who) -> None:
         """Post the acting user's due shoutouts in the team channel; a failure is recorded, never raised."""

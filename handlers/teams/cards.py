@@ -99,6 +99,8 @@ def card_size(card: Mapping[str, Any]) -> int:
 
 
 def _execute(button: Button, payload_of: PayloadOf) -> dict[str, Any]:
+    if button.url:
+        return {"type": "Action.OpenUrl", "title": button.label, "url": button.url}
     action: dict[str, Any] = {
         "type": "Action.Execute",
         "title": button.label,
