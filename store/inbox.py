@@ -1,0 +1,220 @@
+"""The durable inbox: every acknowledged request is one row until a worker has done its effect and reply.
+
+Core statements on the `inbox_item` table (the ack path runs one INSERT; the ORM would cost it more).
+`accept` is the only thing the front does per request; retries and replays are recognised by the
+unique `key` on every replica. Workers `claim` rows under a lease: a worker that dies (even SIGKILL)
+leaves rows whose lease runs out, and any worker claims them again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from store.models import InboxItem
+
+MAX_ATTEMPTS = 5  # then the row is `failed` and left for an operator (logged once, counted in /metrics)
+RETRY_DELAY = timedelta(seconds=2)  # a failed attempt waits this long times the attempt number
+READ = {"metbot_read": True}  # store/db.py: on SQLite a plain BEGIN, not the writer's BEGIN IMMEDIATE
+OPEN = ("new", "working")
+
+t = InboxItem.__table__
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row a worker holds under its lease."""
+
+    id: int
+    key: str
+    platform: str
+    kind: str
+    body: bytes
+    headers: dict[str, str]
+    attempts: int
+    applied: bool  # the effect committed in an earlier attempt: do not run it again
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A row's state as the waiting front sees it."""
+
+    status: str
+    response: str | None
+
+
+def _insert_for(dialect: str) -> Any:
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (
+        module.insert(t)
+        .values(
+            key=bindparam("key"),
+            platform=bindparam("platform"),
+            kind=bindparam("kind"),
+            body=bindparam("body"),
+            headers=bindparam("headers"),
+            status="new",
+            attempts=0,
+            received_at=bindparam("now"),
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(t.c.id)
+    )
+
+
+_claimable = (
+    select(t.c.id)
+    .where(t.c.status.in_(OPEN), or_(t.c.lease_until.is_(None), t.c.lease_until < bindparam("now")))
+    .order_by(t.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's one writer needs no row locks
+)
+_claim = (
+    update(t)
+    .where(t.c.id.in_(_claimable.scalar_subquery()))
+    .values(
+        status="working",
+        claimed_by=bindparam("worker"),
+        lease_until=bindparam("lease_until"),
+        attempts=t.c.attempts + 1,
+    )
+    .returning(t.c.id, t.c.key, t.c.platform, t.c.kind, t.c.body, t.c.headers, t.c.attempts, t.c.applied_at)
+)
+_peek = select(t.c.id).where(
+    t.c.status.in_(OPEN), or_(t.c.lease_until.is_(None), t.c.lease_until < bindparam("now"))
+).limit(1)
+
+
+class Inbox:
+    """The inbox over one engine; safe to share between threads."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._insert = _insert_for(engine.dialect.name)
+
+    def accept(
+        self, key: str, platform: str, kind: str, body: bytes, headers: Mapping[str, str], now: datetime
+    ) -> int | None:
+        """Keep one request: its id, or None when this key is already kept (a retry or a replay)."""
+        with self.engine.begin() as connection:
+            return connection.execute(
+                self._insert,
+                {
+                    "key": key[:200],
+                    "platform": platform,
+                    "kind": kind[:64],
+                    "body": body,
+                    "headers": json.dumps(dict(headers)),
+                    "now": now,
+                },
+            ).scalar()
+
+    def pending(self, now: datetime) -> bool:
+        """Is anything claimable? A read without the write lock, for idle workers' polling."""
+        with self.engine.connect().execution_options(**READ) as connection:
+            return connection.execute(_peek, {"now": now}).first() is not None
+
+    def claim(self, worker: str, now: datetime, lease: timedelta, limit: int = 1) -> list[Claimed]:
+        """Take up to `limit` rows (new ones, or ones whose lease ran out) for `lease`; one short transaction."""
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                _claim, {"worker": worker[:64], "now": now, "lease_until": now + lease, "limit": limit}
+            ).all()
+        claimed = [
+            Claimed(
+                id=row.id,
+                key=row.key,
+                platform=row.platform,
+                kind=row.kind,
+                body=bytes(row.body),
+                headers=json.loads(row.headers or "{}"),
+                attempts=row.attempts,
+                applied=row.applied_at is not None,
+            )
+            for row in rows
+        ]
+        return sorted(claimed, key=lambda item: item.id)
+
+    def finish(self, item_id: int, response: str | None, now: datetime) -> None:
+        """Done: effect and reply. The body (user text) is dropped; the key stays to refuse replays."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(t)
+                .where(t.c.id == item_id)
+                .values(
+                    status="done", response=response, done_at=now, lease_until=None, body=b"", error=None
+                )
+            )
+
+    def fail(self, item_id: int, error: str, now: datetime) -> str:
+        """An attempt failed: try again later, or give up after MAX_ATTEMPTS. Returns the new status."""
+        with self.engine.begin() as connection:
+            attempts = connection.execute(select(t.c.attempts).where(t.c.id == item_id)).scalar() or 0
+            status = "failed" if attempts >= MAX_ATTEMPTS else "new"
+            connection.execute(
+                update(t)
+                .where(t.c.id == item_id)
+                .values(
+                    status=status,
+                    error=error[:200],
+                    lease_until=now + RETRY_DELAY * max(attempts, 1) if status == "new" else None,
+                    done_at=now if status == "failed" else None,
+                )
+            )
+        return status
+
+    def answer(self, item_id: int) -> Answer | None:
+        """What the front waiting on this row can say yet (status, and the stored HTTP response)."""
+        with self.engine.connect().execution_options(**READ) as connection:
+            row = connection.execute(select(t.c.status, t.c.response).where(t.c.id == item_id)).first()
+        return None if row is None else Answer(status=row.status, response=row.response)
+
+    def answer_for_key(self, key: str) -> Answer | None:
+        with self.engine.connect().execution_options(**READ) as connection:
+            row = connection.execute(select(t.c.status, t.c.response).where(t.c.key == key[:200])).first()
+        return None if row is None else Answer(status=row.status, response=row.response)
+
+    def depth(self) -> int:
+        """Rows acked and not yet done (for /metrics)."""
+        with self.engine.connect().execution_options(**READ) as connection:
+            return int(connection.execute(select(func.count()).where(t.c.status.in_(OPEN))).scalar() or 0)
+
+    def oldest_age(self, now: datetime) -> float:
+        """Seconds the oldest open row has waited; 0 when the inbox is empty."""
+        with self.engine.connect().execution_options(**READ) as connection:
+            oldest = connection.execute(
+                select(func.min(t.c.received_at)).where(t.c.status.in_(OPEN))
+            ).scalar()
+        if oldest is None:
+            return 0.0
+        if isinstance(oldest, str):  # SQLite hands aggregate datetimes back as text
+            oldest = datetime.fromisoformat(oldest)
+        if oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=now.tzinfo)
+        return max(0.0, (now - oldest).total_seconds())
+
+    def counts(self) -> dict[str, int]:
+        """Rows by status (for /metrics and the tests)."""
+        with self.engine.connect().execution_options(**READ) as connection:
+            rows = connection.execute(select(t.c.status, func.count()).group_by(t.c.status)).all()
+        return {str(status): int(count) for status, count in rows}
+
+    def forget_done_before(self, cutoff: datetime) -> int:
+        """Drop finished rows older than the replay window (Slack refuses signatures older than 5 minutes)."""
+        with self.engine.begin() as connection:
+            result = connection.execute(delete(t).where(t.c.status == "done", t.c.done_at < cutoff))
+        return int(result.rowcount or 0)
+
+
+def mark_applied(session: Session | Connection, key: str, now: datetime) -> None:
+    """In the effect's own transaction: this request's effect is committed (a retry must not repeat it)."""
+    session.execute(
+        update(t).where(t.c.key == key[:200], t.c.applied_at.is_(None)).values(applied_at=now)
+    )
