@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from slack_bolt import App
 from sqlalchemy import Engine
@@ -18,6 +18,7 @@ from bot.roundup import Roundups
 from bot.service import Core
 from bot.settings import Settings, secret
 from bot.sweep import Sweeper
+from bot.work import InlineExecutor, Processor
 from handlers.slack import actions, commands, data, events, followups, installs, requests, views
 from handlers.slack import referrals as referral_handlers
 from handlers.slack.client import slack_client
@@ -25,6 +26,7 @@ from handlers.slack.digests import SlackDigestSender
 from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
 from handlers.slack.shoutouts import SlackChannelPoster
 from store.db import make_engine, make_sessions, upgrade
+from store.replays import guard_effects
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +46,11 @@ class Metbot:
     engagement: Engagement
     sweeper: Sweeper
     engine: Engine
-    executor: ThreadPoolExecutor
+    executor: Executor
     referrals: ReferralService
     roundups: Roundups
     installation_store: EncryptedInstallationStore | None = None
+    processors: dict[str, Processor] = field(default_factory=dict)  # per platform, for the inbox's workers
 
 
 def build_app(
@@ -58,13 +61,22 @@ def build_app(
     engine: Engine | None = None,
     migrate: bool = True,
     slack_timeout: float = 10,
+    worker: bool = False,
 ) -> Metbot:
+    """`worker=True`: the app a worker runs kept requests through (bot/work.py). The front verified them,
+    lazy listeners run inline so `dispatch` returns when the work is done, and the store records each
+    request's effect in its own transaction. Otherwise (Socket Mode) Bolt verifies and dedupes itself."""
     engine = engine or make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
     cadence = cadence or Cadence()
     sessions = make_sessions(engine)
-    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="metbot-lazy")
+    executor: Executor
+    if worker:
+        executor = InlineExecutor()
+        guard_effects(sessions)
+    else:
+        executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="metbot-lazy")
     core = Core(sessions=sessions, clock=clock, cadence=cadence)
     engagement = Engagement(sessions=sessions, clock=clock, cadence=cadence)
     client = slack_client(settings, timeout=slack_timeout)
@@ -79,6 +91,7 @@ def build_app(
         # The ack listener's answer is the HTTP response; slow work goes to lazy listeners on the pool below.
         # This skips Bolt's 10 ms ack polling and keeps the request thread free (see benchmarks/).
         process_before_response=True,
+        request_verification_enabled=not worker,
         listener_executor=executor,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
@@ -97,7 +110,8 @@ def build_app(
     data.register(app, core)  # export, import, forget: before the catch-alls in `requests`
     installs.register(app, core, store)
     # One process on SQLite: memory knows every request. Replicas on PostgreSQL share the seen_request table.
-    requests.register(app, ReplayGuard(core.first_time if engine.dialect.name != "sqlite" else None))
+    guard = ReplayGuard(core.first_time if engine.dialect.name != "sqlite" else None)
+    requests.register(app, None if worker else guard)  # over HTTP the inbox recognises replays
     client_for = client_finder(
         store, client, lambda token: slack_client(settings, token, timeout=slack_timeout)
     )
@@ -119,4 +133,5 @@ def build_app(
         referrals=referrals,
         roundups=roundups,
         installation_store=store,
+        processors={"slack": requests.processor(app)} if worker else {},
     )

@@ -206,6 +206,26 @@ class Inbox:
             rows = connection.execute(select(t.c.status, func.count()).group_by(t.c.status)).all()
         return {str(status): int(count) for status, count in rows}
 
+    def claimants(self, prefix: str) -> list[str]:
+        """Workers (by name) holding rows now, whose name starts with `prefix` (e.g. this host's)."""
+        with self.engine.connect().execution_options(**READ) as connection:
+            rows = connection.execute(
+                select(t.c.claimed_by)
+                .where(t.c.status == "working", t.c.claimed_by.startswith(prefix, autoescape=True))
+                .distinct()
+            ).all()
+        return [str(row[0]) for row in rows]
+
+    def release(self, worker: str) -> int:
+        """Hand a dead worker's rows back at once instead of waiting out their lease."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(t)
+                .where(t.c.status == "working", t.c.claimed_by == worker)
+                .values(status="new", lease_until=None)
+            )
+        return int(result.rowcount or 0)
+
     def forget_done_before(self, cutoff: datetime) -> int:
         """Drop finished rows older than the replay window (Slack refuses signatures older than 5 minutes)."""
         with self.engine.begin() as connection:
