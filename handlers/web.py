@@ -148,9 +148,9 @@ class Web:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return Reply(400, b"Bad Request", log={"action": "bad length"})
+            return Reply(400, b"Bad Request", log={"reason": "malformed length"})
         if length > self.max_body or length < 0:
-            return Reply(413, b"Payload Too Large", log={"action": "oversized", "length": length})
+            return Reply(413, b"Payload Too Large", log={"reason": "oversized body", "length": length})
         body = environ["wsgi.input"].read(length) if length else b""
         request = Request(method, path, environ.get("QUERY_STRING", ""), _headers(environ), body)
         try:
@@ -170,10 +170,12 @@ class Web:
         self.requests.labels(route, str(reply.status)).inc()
         if route not in ("/healthz", "/metrics"):
             self.ack_seconds.labels(route).observe(elapsed)
-            log.info(
-                "request",
-                extra={"path": route, "outcome": reply.status, "ms": round(elapsed * 1000, 2), **reply.log},
-            )
+            fields = {"path": route, "outcome": reply.status, "ms": round(elapsed * 1000, 2), **reply.log}
+            if 400 <= reply.status < 500:  # one short line, no body, no traceback
+                reason = str(reply.log.get("reason") or reply.log.get("action") or "request")
+                log.warning("refused: %s", reason, extra=fields)
+            else:
+                log.info("request", extra=fields)
 
     def drain(self) -> None:
         """Say so on /healthz (the proxy stops sending); the server stops accepting (see `stop_accepting`)."""
@@ -205,7 +207,7 @@ def make_server(
         "port": port,
         "threads": threads,
         "ident": "metbot",
-        "max_request_body_size": 2 * MAX_BODY,  # waitress's hard cap; past MAX_BODY the app refuses and logs
+        "max_request_body_size": 8 * MAX_BODY,  # waitress's hard cap; past MAX_BODY the app refuses and logs
         "max_request_header_size": 64 * 1024,
         "connection_limit": CONNECTION_LIMIT,
         "channel_timeout": CHANNEL_TIMEOUT,

@@ -36,6 +36,9 @@ KEPT_HEADERS = (
     "x-slack-retry-num",
     "x-slack-retry-reason",
 )
+COMMANDS = frozenset({"/met", "/referral"})  # manifest.yml's; any other command is not ours: 404
+EVENTS = frozenset({"app_home_opened", "file_shared", "app_uninstalled", "tokens_revoked"})  # likewise
+UNAVAILABLE = "Sorry, I couldn't save that just now (my database is unavailable). Please try again in a minute."
 SUBCOMMANDS = {"help", "list", "stats", "team", "export", "import", "forget", "config"}
 
 
@@ -78,6 +81,11 @@ def _ids(body: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
+def _event_type(body: dict[str, Any]) -> str:
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    return str(event.get("type") or "")
+
+
 def check_headers(headers: dict[str, str]) -> tuple[str, str]:
     timestamp = headers.get("x-slack-request-timestamp", "")
     signature = headers.get("x-slack-signature", "")
@@ -98,13 +106,13 @@ def parse(body: bytes, content_type: str) -> dict[str, Any]:
             form = dict(parse_qsl(text, keep_blank_values=True))
             parsed = json.loads(form["payload"]) if "payload" in form else form
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise Refused(400, "unreadable body") from None
+        raise Refused(400, "malformed body") from None
     if not isinstance(parsed, dict):
-        raise Refused(400, "not an object")
+        raise Refused(400, "malformed body (not an object)")
     if not (isinstance(parsed.get("type"), str) or isinstance(parsed.get("command"), str)):
         if parsed.get("ssl_check") == "1":
             return parsed
-        raise Refused(400, "not a Slack request")
+        raise Refused(400, "malformed body (not a Slack request)")
     return parsed
 
 
@@ -140,6 +148,10 @@ class SlackFront:
             return Reply(200, json.dumps({"challenge": challenge}).encode(), "application/json", fields)
         if body.get("ssl_check") == "1":
             return Reply(200, b"", log=fields)
+        if "command" in body and body["command"] not in COMMANDS:
+            return Reply(404, b"", log={**fields, "reason": "not our command"})
+        if body.get("type") == "event_callback" and _event_type(body) not in EVENTS:
+            return Reply(404, b"", log={**fields, "reason": "not our event"})
         return self._keep(request, body, signature, fields)
 
     def _keep(self, request: Request, body: dict[str, Any], signature: str, fields: dict[str, Any]) -> Reply:
@@ -147,9 +159,9 @@ class SlackFront:
         kept = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
         try:
             item = self.inbox.accept(key, "slack", fields["action"], request.body, kept, self.clock())
-        except SQLAlchemyError as error:  # not kept, so not acked: Slack will retry the event
+        except SQLAlchemyError as error:
             log.warning("could not keep the request", extra={"error": type(error).__name__, **fields})
-            return Reply(503, b"", log={**fields, "reason": "inbox unavailable"})
+            return unavailable(body, fields)
         kind = str(body.get("type") or "")
         if item is None:
             log.warning(
@@ -182,6 +194,25 @@ class SlackFront:
         body = str(stored.get("body") or "").encode()
         # Always 200: a modal shows a generic error for anything else, and the worker has said sorry itself.
         return Reply(200, body, str(stored.get("content_type") or "application/json"), fields)
+
+
+def unavailable(body: dict[str, Any], fields: dict[str, Any]) -> Reply:
+    """The database is down, so nothing can be kept: tell the user in the HTTP answer itself where Slack
+    shows one (a command's ephemeral reply, a form's field error); otherwise 503, and Slack retries events."""
+    fields = {**fields, "reason": "inbox unavailable"}
+    if "command" in body:
+        text = {"response_type": "ephemeral", "text": UNAVAILABLE}
+        return Reply(200, json.dumps(text).encode(), "application/json", fields)
+    if body.get("type") == "view_submission":
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        inputs = [b for b in view.get("blocks") or [] if isinstance(b, dict) and b.get("type") == "input"]
+        values = (view.get("state") or {}).get("values") if isinstance(view.get("state"), dict) else None
+        named = [str(b.get("block_id") or "") for b in inputs] or list(values or {})
+        first = str(named[0])[:255] if named else ""
+        if first:
+            answer = {"response_action": "errors", "errors": {first: UNAVAILABLE}}
+            return Reply(200, json.dumps(answer).encode(), "application/json", fields)
+    return Reply(503, b"", log=fields)
 
 
 def slack_routes(front: SlackFront, oauth: Any = None) -> list[Route]:
