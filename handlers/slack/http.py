@@ -137,7 +137,11 @@ class SlackFront:
     def __call__(self, request: Request) -> Reply:
         try:
             timestamp, signature = check_headers(request.headers)
-            if not self.verifier.is_valid(body=request.body, timestamp=timestamp, signature=signature):
+            try:
+                text = request.body.decode("utf-8")  # Slack sends UTF-8; slack_sdk's check would raise on others
+            except UnicodeDecodeError:
+                raise Refused(400, "malformed body (not UTF-8)") from None
+            if not self.verifier.is_valid(body=text, timestamp=timestamp, signature=signature):
                 raise Refused(401, "bad or stale signature")
             body = parse(request.body, request.headers.get("content-type", ""))
         except Refused as refused:
