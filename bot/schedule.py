@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from prometheus_client import Histogram
@@ -48,6 +48,7 @@ def tick(metbot: Metbot) -> None:
 
 
 def start_scheduler(metbot: Metbot, *, seconds: int = 60) -> BackgroundScheduler:
+    """The first tick at once (catching up after a deploy), then every `seconds`."""
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
         tick,
@@ -58,6 +59,7 @@ def start_scheduler(metbot: Metbot, *, seconds: int = 60) -> BackgroundScheduler
         max_instances=1,
         coalesce=True,
         misfire_grace_time=seconds,
+        next_run_time=datetime.now(UTC),
     )
     scheduler.start()
     return scheduler

@@ -131,6 +131,10 @@ def answered(fake: FakeSlack) -> dict[str, int]:
 def test_acked_work_survives_sigterm(database_url: str, fake: FakeSlack, tmp_path: Path) -> None:
     serve = Serve(database_url, fake, tmp_path)
     urls = send_mets(serve, 200)
+    metrics = serve.slack.get("/metrics")  # every process's figures, through prometheus' multiprocess files
+    assert metrics.status == 200
+    assert 'metbot_requests_total{outcome="200",route="/slack/events"} 200.0' in metrics.body
+    assert "metbot_inbox_depth" in metrics.body and "metbot_digests" in metrics.body
     assert serve.terminate() == 0  # drained, not killed
     assert meetings(database_url) == 200
     replies = answered(fake)
