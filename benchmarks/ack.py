@@ -295,7 +295,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         for c in levels
     }
-    cost_headers = ["conc.", "ours p50 ms", "no inbox p50 ms", "insert p50 ms", "ours p99 ms", "no inbox p99 ms", "insert p99 ms"]
+    cost_headers = [
+        "conc.",
+        "ours p50 ms",
+        "no inbox p50 ms",
+        "insert p50 ms",
+        "ours p99 ms",
+        "no inbox p99 ms",
+        "insert p99 ms",
+    ]
     cost_rows = [
         [
             c,
@@ -343,7 +351,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             else ""
         )
     )
-    tables = [text_table(headers, rows), text_table(ratio_headers, ratio_rows), text_table(cost_headers, cost_rows)]
+    tables = [
+        text_table(headers, rows),
+        text_table(ratio_headers, ratio_rows),
+        text_table(cost_headers, cost_rows),
+    ]
     printed = "\n\n".join([*tables, summary])
     markdown = "\n\n".join(
         [

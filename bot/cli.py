@@ -69,7 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return serve(settings, host=args.host, port=args.port, workers=args.workers, drain=args.drain)
         if args.command == "work":
-            return work(settings, threads=args.threads, tick=args.tick, drain=args.drain, lifeline=args.lifeline)
+            return work(
+                settings, threads=args.threads, tick=args.tick, drain=args.drain, lifeline=args.lifeline
+            )
         if args.command == "socket":
             return socket(settings)
         if args.command == "nudge":
@@ -148,7 +150,9 @@ class Crew:
             command.append("--tick")  # one minute tick per replica is plenty (the sweep is idempotent)
         # The worker ignores SIGTERM/SIGINT (even while it is still importing): serve stops it by closing
         # its stdin, after the front has answered everything, so nothing acked is left unworked.
-        self.processes[index] = subprocess.Popen(command, stdin=subprocess.PIPE, preexec_fn=_ignore_stop_signals)
+        self.processes[index] = subprocess.Popen(
+            command, stdin=subprocess.PIPE, preexec_fn=_ignore_stop_signals
+        )
         self.started[index] = time.monotonic()
 
     def start(self) -> None:
@@ -223,6 +227,23 @@ def _follow_lifeline(worker: Any, drain: float) -> None:
         worker.stop(drain=drain)
 
     threading.Thread(target=watch, name="metbot-lifeline", daemon=True).start()
+
+
+def socket(settings: Settings) -> int:
+    settings.require_socket()
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_app
+    from bot.schedule import start_scheduler
+    from bot.settings import secret
+
+    metbot = build_app(settings)
+    scheduler = start_scheduler(metbot)
+    try:
+        SocketModeHandler(metbot.app, secret(settings.slack_app_token)).start()
+    finally:
+        scheduler.shutdown(wait=False)
+    return 0
 
 
 def parse_now(text: str | None) -> datetime:

@@ -17,7 +17,9 @@ from store.inbox import Inbox
 
 log = logging.getLogger("metbot.schedule")
 
-INBOX_KEPT = timedelta(hours=1)  # finished rows refuse replays this long (Slack refuses signatures after 5 min)
+INBOX_KEPT = timedelta(
+    hours=1
+)  # finished rows refuse replays this long (Slack refuses signatures after 5 min)
 
 # Not registered anywhere: under `serve` prometheus-client's multiprocess files carry it to /metrics.
 SWEEP_SECONDS = Histogram(

@@ -87,9 +87,11 @@ _claim = (
     )
     .returning(t.c.id, t.c.key, t.c.platform, t.c.kind, t.c.body, t.c.headers, t.c.attempts, t.c.applied_at)
 )
-_peek = select(t.c.id).where(
-    t.c.status.in_(OPEN), or_(t.c.lease_until.is_(None), t.c.lease_until < bindparam("now"))
-).limit(1)
+_peek = (
+    select(t.c.id)
+    .where(t.c.status.in_(OPEN), or_(t.c.lease_until.is_(None), t.c.lease_until < bindparam("now")))
+    .limit(1)
+)
 
 
 class Inbox:
@@ -148,9 +150,7 @@ class Inbox:
             connection.execute(
                 update(t)
                 .where(t.c.id == item_id)
-                .values(
-                    status="done", response=response, done_at=now, lease_until=None, body=b"", error=None
-                )
+                .values(status="done", response=response, done_at=now, lease_until=None, body=b"", error=None)
             )
 
     def fail(self, item_id: int, error: str, now: datetime) -> str:
@@ -235,6 +235,4 @@ class Inbox:
 
 def mark_applied(session: Session | Connection, key: str, now: datetime) -> None:
     """In the effect's own transaction: this request's effect is committed (a retry must not repeat it)."""
-    session.execute(
-        update(t).where(t.c.key == key[:200], t.c.applied_at.is_(None)).values(applied_at=now)
-    )
+    session.execute(update(t).where(t.c.key == key[:200], t.c.applied_at.is_(None)).values(applied_at=now))

@@ -40,7 +40,18 @@ class Serve:
         self.port: int | None = None
         self._ready = threading.Event()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0", "--workers", str(workers)],
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--workers",
+                str(workers),
+            ],
             cwd=folder,
             env=env,
             stderr=subprocess.PIPE,
@@ -49,7 +60,9 @@ class Serve:
         )
         threading.Thread(target=self._read, daemon=True).start()
         assert self._ready.wait(60), "serve did not start:\n" + "\n".join(self.lines[-20:])
-        self.slack = SlackRequests(f"http://127.0.0.1:{self.port}/slack/events", SlackSigner(SIGNING_SECRET), fake)
+        self.slack = SlackRequests(
+            f"http://127.0.0.1:{self.port}/slack/events", SlackSigner(SIGNING_SECRET), fake
+        )
 
     def _read(self) -> None:
         assert self.process.stderr is not None
@@ -143,7 +156,9 @@ def test_acked_work_survives_sigterm(database_url: str, fake: FakeSlack, tmp_pat
     assert open_rows(database_url) == 0
 
 
-def test_acked_work_survives_sigkill_and_runs_once(database_url: str, fake: FakeSlack, tmp_path: Path) -> None:
+def test_acked_work_survives_sigkill_and_runs_once(
+    database_url: str, fake: FakeSlack, tmp_path: Path
+) -> None:
     serve = Serve(database_url, fake, tmp_path)
     urls = send_mets(serve, 200)
     fake.wait_for("response_url", count=40, timeout=60)

@@ -70,7 +70,9 @@ def test_forms_that_slack_does_not_send_are_400(bot: OfflineBot, body: bytes) ->
     ids=["missing", "empty", "non-numeric", "doubled", "superscript digit", "huge", "stale"],
 )
 def test_bad_timestamps_are_401(bot: OfflineBot, timestamp: str | None) -> None:
-    body = urlencode({"command": "/met", "text": SECRET_TEXT, "user_id": "U0ALICE", "team_id": "T0DEMO"}).encode()
+    body = urlencode(
+        {"command": "/met", "text": SECRET_TEXT, "user_id": "U0ALICE", "team_id": "T0DEMO"}
+    ).encode()
     when = int(time.time()) - 600 if timestamp == "stale" else None
     headers = bot.slack.signer.headers(body, timestamp=when)
     headers["Content-Type"] = "application/x-www-form-urlencoded"

@@ -38,7 +38,9 @@ KEPT_HEADERS = (
 )
 COMMANDS = frozenset({"/met", "/referral"})  # manifest.yml's; any other command is not ours: 404
 EVENTS = frozenset({"app_home_opened", "file_shared", "app_uninstalled", "tokens_revoked"})  # likewise
-UNAVAILABLE = "Sorry, I couldn't save that just now (my database is unavailable). Please try again in a minute."
+UNAVAILABLE = (
+    "Sorry, I couldn't save that just now (my database is unavailable). Please try again in a minute."
+)
 SUBCOMMANDS = {"help", "list", "stats", "team", "export", "import", "forget", "config"}
 
 
@@ -138,7 +140,9 @@ class SlackFront:
         try:
             timestamp, signature = check_headers(request.headers)
             try:
-                text = request.body.decode("utf-8")  # Slack sends UTF-8; slack_sdk's check would raise on others
+                text = request.body.decode(
+                    "utf-8"
+                )  # Slack sends UTF-8; slack_sdk's check would raise on others
             except UnicodeDecodeError:
                 raise Refused(400, "malformed body (not UTF-8)") from None
             if not self.verifier.is_valid(body=text, timestamp=timestamp, signature=signature):
@@ -169,7 +173,8 @@ class SlackFront:
         kind = str(body.get("type") or "")
         if item is None:
             log.warning(
-                "replayed request ignored", extra={**fields, "retry": request.headers.get("x-slack-retry-num")}
+                "replayed request ignored",
+                extra={**fields, "retry": request.headers.get("x-slack-retry-num")},
             )
             answer = self.inbox.answer_for_key(key) if kind in WAITS else None
             if answer is not None and answer.status == "done":
@@ -223,5 +228,8 @@ def slack_routes(front: SlackFront, oauth: Any = None) -> list[Route]:
     """`POST /slack/events`, and with OAuth Bolt's own install pages (GET, no inbox)."""
     routes = [Route("POST", PATH, handler=front)]
     if oauth is not None:
-        routes += [Route("GET", "/slack/install", wsgi=oauth), Route("GET", "/slack/oauth_redirect", wsgi=oauth)]
+        routes += [
+            Route("GET", "/slack/install", wsgi=oauth),
+            Route("GET", "/slack/oauth_redirect", wsgi=oauth),
+        ]
     return routes
