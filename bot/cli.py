@@ -198,7 +198,8 @@ def work(settings: Settings, *, threads: int, tick: bool, drain: float, lifeline
     from store.inbox import Inbox
 
     metbot = build_app(settings, worker=True)
-    worker = Worker(Inbox(metbot.engine), metbot.processors, clock=metbot.core.clock, threads=threads)
+    inbox = Inbox.for_database(metbot.engine)
+    worker = Worker(inbox, metbot.processors, clock=metbot.core.clock, threads=threads)
 
     def handle(_signum: int, _frame: object) -> None:
         worker.stop(drain=drain)
@@ -208,13 +209,14 @@ def work(settings: Settings, *, threads: int, tick: bool, drain: float, lifeline
     else:
         signal.signal(signal.SIGTERM, handle)
         signal.signal(signal.SIGINT, handle)
-    scheduler = start_scheduler(metbot) if tick else None
+    scheduler = start_scheduler(metbot, inbox=inbox) if tick else None
     log.info("working", extra={"threads": threads, "tick": tick})
     try:
         worker.run()
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        inbox.close()
         metbot.engine.dispose()
     return 0
 

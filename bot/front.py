@@ -50,7 +50,7 @@ def build_front(
     engine = engine or make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    inbox = Inbox(engine)
+    inbox = Inbox.for_database(engine)
     oauth = None
     if settings.oauth_enabled:  # Bolt's install pages are the one thing the front runs Bolt for
         from slack_bolt.adapter.wsgi import SlackRequestHandler

@@ -30,7 +30,7 @@ SWEEP_SECONDS = Histogram(
 )
 
 
-def tick(metbot: Metbot) -> None:
+def tick(metbot: Metbot, inbox: Inbox | None = None) -> None:
     now = metbot.core.clock()
     started = time.perf_counter()
     try:
@@ -40,7 +40,8 @@ def tick(metbot: Metbot) -> None:
     finally:
         SWEEP_SECONDS.observe(time.perf_counter() - started)
     try:
-        Inbox(metbot.engine).forget_done_before(now - INBOX_KEPT)
+        if inbox is not None:
+            inbox.forget_done_before(now - INBOX_KEPT)
     except Exception:
         log.warning("could not tidy the inbox; will try again next minute", exc_info=True)
     try:
@@ -49,14 +50,14 @@ def tick(metbot: Metbot) -> None:
         log.exception("roundup sweep failed; will try again next minute")
 
 
-def start_scheduler(metbot: Metbot, *, seconds: int = 60) -> BackgroundScheduler:
+def start_scheduler(metbot: Metbot, *, seconds: int = 60, inbox: Inbox | None = None) -> BackgroundScheduler:
     """The first tick at once (catching up after a deploy), then every `seconds`."""
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
         tick,
         "interval",
         seconds=seconds,
-        args=[metbot],
+        args=[metbot, inbox],
         id="sweep",
         max_instances=1,
         coalesce=True,

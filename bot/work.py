@@ -133,7 +133,8 @@ class Worker:
         try:
             if processor is None:
                 raise LookupError(f"no processor for platform {item.platform!r}")
-            with working_on(item.key, applied=item.applied):
+            applied = item.applied or (item.attempts > 1 and self.inbox.applied(item.key))
+            with working_on(item.key, applied=applied):
                 response = processor(item)
             self.inbox.finish(item.id, response, self.clock())
         except Exception as error:

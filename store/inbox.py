@@ -12,13 +12,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, or_, select, update
+from sqlalchemy import Engine, bindparam, delete, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError
 
-from store.models import InboxItem
+from store.models import InboxItem, SeenRequest
 
 MAX_ATTEMPTS = 5  # then the row is `failed` and left for an operator (logged once, counted in /metrics)
 RETRY_DELAY = timedelta(seconds=2)  # a failed attempt waits this long times the attempt number
@@ -39,7 +40,7 @@ class Claimed:
     body: bytes
     headers: dict[str, str]
     attempts: int
-    applied: bool  # the effect committed in an earlier attempt: do not run it again
+    applied: bool = False  # the effect committed in an earlier attempt (see `Inbox.applied`)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ _claim = (
         lease_until=bindparam("lease_until"),
         attempts=t.c.attempts + 1,
     )
-    .returning(t.c.id, t.c.key, t.c.platform, t.c.kind, t.c.body, t.c.headers, t.c.attempts, t.c.applied_at)
+    .returning(t.c.id, t.c.key, t.c.platform, t.c.kind, t.c.body, t.c.headers, t.c.attempts)
 )
 _peek = (
     select(t.c.id)
@@ -95,11 +96,27 @@ _peek = (
 
 
 class Inbox:
-    """The inbox over one engine; safe to share between threads."""
+    """The inbox; safe to share between threads. `main` is the application's database (where effects and
+    their "applied" marks are committed); `engine` the inbox's own (see `inbox_engine`)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, main: Engine | None = None) -> None:
         self.engine = engine
+        self.main = main or engine
         self._insert = _insert_for(engine.dialect.name)
+
+    @classmethod
+    def for_database(cls, main: Engine) -> Inbox:
+        return cls(inbox_engine(main), main)
+
+    def applied(self, key: str) -> bool:
+        """Did an earlier attempt of this request commit its effect? (Read on retries only.)"""
+        with self.main.connect().execution_options(**READ) as connection:
+            found = connection.execute(select(SeenRequest.key).where(SeenRequest.key == applied_key(key)))
+            return found.first() is not None
+
+    def close(self) -> None:
+        if self.engine is not self.main:
+            self.engine.dispose()
 
     def accept(
         self, key: str, platform: str, kind: str, body: bytes, headers: Mapping[str, str], now: datetime
@@ -138,7 +155,6 @@ class Inbox:
                 body=bytes(row.body),
                 headers=json.loads(row.headers or "{}"),
                 attempts=row.attempts,
-                applied=row.applied_at is not None,
             )
             for row in rows
         ]
@@ -233,6 +249,27 @@ class Inbox:
         return int(result.rowcount or 0)
 
 
-def mark_applied(session: Session | Connection, key: str, now: datetime) -> None:
-    """In the effect's own transaction: this request's effect is committed (a retry must not repeat it)."""
-    session.execute(update(t).where(t.c.key == key[:200], t.c.applied_at.is_(None)).values(applied_at=now))
+def applied_key(key: str) -> str:
+    """The `seen_request` key that says this request's effect is committed (store/replays.py)."""
+    return f"applied:{key}"[:120]
+
+
+def inbox_engine(main: Engine) -> Engine:
+    """Where the inbox lives. PostgreSQL: the main database (row locks, SKIP LOCKED). SQLite: a file of
+    its own beside the main one, so the ack's INSERT never queues behind a worker's effect transaction
+    for SQLite's one write lock (measured: tens of ms per ack when they shared it)."""
+    url = main.url
+    if main.dialect.name != "sqlite" or url.database in (None, "", ":memory:"):
+        return main
+    from store.db import make_engine
+
+    path = Path(url.database)
+    engine = make_engine(
+        str(url.set(database=str(path.with_name(f"{path.stem}-inbox{path.suffix or '.db'}"))))
+    )
+    try:
+        t.create(engine, checkfirst=True)  # a queue, not data: no migrations (it is empty between deploys)
+    except OperationalError:  # another process created it at the same moment
+        if not inspect(engine).has_table(t.name):
+            raise
+    return engine

@@ -248,7 +248,6 @@ class InboxItem(Base):
     error: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set in the effect's own transaction
 
 
 class SeenRequest(Base):

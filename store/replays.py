@@ -1,7 +1,8 @@
 """Remembering handled requests, so a retried event or a replayed request changes nothing twice.
 
 Two mechanisms: `seen_request` (Socket Mode's replay guard) and, for the inbox's workers, `guard_effects`:
-a session hook that records "this request's effect is committed" in the effect's own transaction, and on
+a session hook that records "this request's effect is committed" (a `seen_request` row keyed
+`applied:<inbox key>`) in the effect's own transaction, and on
 a retry whose effect was already committed rolls the repeated effect back while the reply is still sent.
 """
 
@@ -15,7 +16,7 @@ from sqlalchemy import delete, event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from bot.replays import applying
-from store.inbox import mark_applied
+from store.inbox import applied_key
 from store.models import SeenRequest
 from store.people import insert_ignoring_conflict
 
@@ -78,7 +79,7 @@ def guard_effects(sessions: sessionmaker[Session]) -> None:
             session.connection().exec_driver_sql(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
             log.warning("effect already committed by an earlier attempt; not repeated")
             return
-        mark_applied(session, item.key, datetime.now(UTC))
+        first_time(session, applied_key(item.key), datetime.now(UTC))
 
     @event.listens_for(sessions, "after_rollback")
     def _forget(session: Session) -> None:

@@ -32,7 +32,7 @@ def signed(bot: OfflineBot, body: bytes, content_type: str = "application/x-www-
 
 
 def kept(bot: OfflineBot) -> int:
-    with bot.metbot.engine.connect() as connection:
+    with bot.front.inbox.engine.connect() as connection:
         return int(connection.execute(select(func.count()).select_from(InboxItem)).scalar() or 0)
 
 
@@ -119,7 +119,7 @@ def test_a_command_is_kept_once_and_its_body_dropped_when_done(bot: OfflineBot) 
     bot.fake.wait_for("response_url")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        with bot.metbot.engine.connect() as connection:
+        with bot.front.inbox.engine.connect() as connection:
             row = connection.execute(select(InboxItem.status, InboxItem.body, InboxItem.kind)).one()
         if row.status == "done":
             break
@@ -145,3 +145,25 @@ def test_a_modal_opens_from_the_worker_with_the_fresh_trigger_id(bot: OfflineBot
 
 def test_view_closed_and_options_are_answered(bot: OfflineBot) -> None:
     assert bot.slack.view_closed("meeting_form").status == 200
+
+
+def test_six_hundred_half_open_connections_do_not_take_the_server_off(bot: OfflineBot) -> None:
+    """Clients that connect and send nothing (or half a request) used to exhaust waitress's 100-connection
+    default; now they wait out the channel timeout while real requests are answered."""
+    import socket
+
+    port = int(bot.url.rsplit(":", 1)[1])
+    idle = []
+    try:
+        for n in range(600):
+            sock = socket.create_connection(("127.0.0.1", port))
+            if n % 2:
+                sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            idle.append(sock)
+        answer = bot.slack.command("Jane Doe (Acme) at BNI")
+        assert answer.status == 200
+        assert bot.slack.get("/healthz").status == 200
+        bot.fake.wait_for("response_url")
+    finally:
+        for sock in idle:
+            sock.close()

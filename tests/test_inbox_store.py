@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from store.db import make_engine, upgrade
-from store.inbox import MAX_ATTEMPTS, Inbox, mark_applied
+from store.inbox import MAX_ATTEMPTS, Inbox, applied_key
+from store.replays import first_time
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -87,13 +88,13 @@ def test_depth_and_age_for_metrics(inbox: Inbox) -> None:
     assert inbox.pending(NOW)
 
 
-def test_the_applied_mark_travels_with_the_claim(inbox: Inbox) -> None:
-    row = keep(inbox, "k1")
-    inbox.claim("w1", NOW, LEASE)
-    with inbox.engine.begin() as connection:
-        mark_applied(connection, "k1", NOW)
-    [again] = inbox.claim("w2", NOW + LEASE * 2, LEASE)
-    assert (again.id, again.applied) == (row, True)
+def test_an_effect_committed_by_an_earlier_attempt_is_known(inbox: Inbox) -> None:
+    from sqlalchemy.orm import Session
+
+    assert not inbox.applied("k1")
+    with Session(inbox.main) as session, session.begin():
+        first_time(session, applied_key("k1"), NOW)
+    assert inbox.applied("k1") and not inbox.applied("k2")
 
 
 def test_concurrent_workers_never_take_the_same_row(inbox: Inbox) -> None:
