@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     work.add_argument("--threads", type=int, default=8, help="requests worked at once (default 8)")
     work.add_argument("--tick", action="store_true", help="also run the minute tick (digests, roundups)")
     work.add_argument("--drain", type=float, default=20.0, help="on SIGTERM, seconds to work off the inbox")
+    work.add_argument(
+        "--nice", type=int, default=10, help="lower this process's CPU priority (default 10): acks come first"
+    )
     # Started by `serve`: stop (draining) when serve closes our stdin, or dies, even SIGKILLed.
     work.add_argument("--lifeline", action="store_true", help=argparse.SUPPRESS)
     sub.add_parser("socket", help="Socket Mode: the same listeners over a WebSocket")
@@ -69,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return serve(settings, host=args.host, port=args.port, workers=args.workers, drain=args.drain)
         if args.command == "work":
+            if args.nice:
+                os.nice(args.nice)  # the front's acks are latency, the work is throughput: acks first
             return work(
                 settings, threads=args.threads, tick=args.tick, drain=args.drain, lifeline=args.lifeline
             )

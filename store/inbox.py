@@ -8,14 +8,16 @@ leaves rows whose lease runs out, and any worker claims them again.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, inspect, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -103,6 +105,13 @@ class Inbox:
         self.engine = engine
         self.main = main or engine
         self._insert = _insert_for(engine.dialect.name)
+        # SQLite has one writer per file, and a writer that finds it busy sleeps (1, 2, 5, 10… ms) before
+        # trying again. Threads of one process queue on this lock instead: woken at once, in turn.
+        self._write = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+
+    def _writing(self) -> Any:
+        """One write transaction (serialised within this process on SQLite)."""
+        return _Locked(self._write, self.engine)
 
     @classmethod
     def for_database(cls, main: Engine) -> Inbox:
@@ -122,7 +131,7 @@ class Inbox:
         self, key: str, platform: str, kind: str, body: bytes, headers: Mapping[str, str], now: datetime
     ) -> int | None:
         """Keep one request: its id, or None when this key is already kept (a retry or a replay)."""
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             return connection.execute(
                 self._insert,
                 {
@@ -142,7 +151,7 @@ class Inbox:
 
     def claim(self, worker: str, now: datetime, lease: timedelta, limit: int = 1) -> list[Claimed]:
         """Take up to `limit` rows (new ones, or ones whose lease ran out) for `lease`; one short transaction."""
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             rows = connection.execute(
                 _claim, {"worker": worker[:64], "now": now, "lease_until": now + lease, "limit": limit}
             ).all()
@@ -162,7 +171,7 @@ class Inbox:
 
     def finish(self, item_id: int, response: str | None, now: datetime) -> None:
         """Done: effect and reply. The body (user text) is dropped; the key stays to refuse replays."""
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             connection.execute(
                 update(t)
                 .where(t.c.id == item_id)
@@ -171,7 +180,7 @@ class Inbox:
 
     def fail(self, item_id: int, error: str, now: datetime) -> str:
         """An attempt failed: try again later, or give up after MAX_ATTEMPTS. Returns the new status."""
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             attempts = connection.execute(select(t.c.attempts).where(t.c.id == item_id)).scalar() or 0
             status = "failed" if attempts >= MAX_ATTEMPTS else "new"
             connection.execute(
@@ -247,6 +256,28 @@ class Inbox:
         with self.engine.begin() as connection:
             result = connection.execute(delete(t).where(t.c.status == "done", t.c.done_at < cutoff))
         return int(result.rowcount or 0)
+
+
+class _Locked:
+    """`engine.begin()` under a lock: the lock is held for the whole transaction, released after commit."""
+
+    def __init__(self, lock: Any, engine: Engine) -> None:
+        self.lock, self.engine = lock, engine
+
+    def __enter__(self) -> Connection:
+        self.lock.__enter__()
+        try:
+            self._begin = self.engine.begin()
+            return self._begin.__enter__()
+        except BaseException:
+            self.lock.__exit__(None, None, None)
+            raise
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self._begin.__exit__(*exc)
+        finally:
+            self.lock.__exit__(None, None, None)
 
 
 def applied_key(key: str) -> str:
