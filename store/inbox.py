@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, inspect, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, event, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -25,6 +26,7 @@ from store.models import InboxItem, SeenRequest
 
 MAX_ATTEMPTS = 5  # then the row is `failed` and left for an operator (logged once, counted in /metrics)
 RETRY_DELAY = timedelta(seconds=2)  # a failed attempt waits this long times the attempt number
+BUSY_SECONDS = 30.0  # as long as the main database's busy timeout
 READ = {"metbot_read": True}  # store/db.py: on SQLite a plain BEGIN, not the writer's BEGIN IMMEDIATE
 OPEN = ("new", "working")
 
@@ -105,6 +107,14 @@ class Inbox:
         self.engine = engine
         self.main = main or engine
         self._insert = _insert_for(engine.dialect.name)
+        mark = "?" if engine.dialect.name == "sqlite" else "%s"
+        self._insert_sql = (
+            "INSERT INTO inbox_item (key, platform, kind, body, headers, status, attempts, received_at) "
+            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, 'new', 0, {mark}) "
+            "ON CONFLICT (key) DO NOTHING RETURNING id"
+        )
+        processor = t.c.received_at.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
+        self._stamp: Any = processor or (lambda value: value)
         # SQLite has one writer per file, and a writer that finds it busy sleeps (1, 2, 5, 10… ms) before
         # trying again. Threads of one process queue on this lock instead: woken at once, in turn.
         self._write = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
@@ -130,19 +140,44 @@ class Inbox:
     def accept(
         self, key: str, platform: str, kind: str, body: bytes, headers: Mapping[str, str], now: datetime
     ) -> int | None:
-        """Keep one request: its id, or None when this key is already kept (a retry or a replay)."""
-        with self._writing() as connection:
-            return connection.execute(
-                self._insert,
-                {
-                    "key": key[:200],
-                    "platform": platform,
-                    "kind": kind[:64],
-                    "body": body,
-                    "headers": json.dumps(dict(headers)),
-                    "now": now,
-                },
-            ).scalar()
+        """Keep one request: its id, or None when this key is already kept (a retry or a replay).
+
+        The ack's one statement goes straight to the driver on a pooled connection: SQLAlchemy's
+        execution layer cost more than the INSERT itself (benchmarks/RESULTS.md, `ack`).
+        """
+        params = (key[:200], platform, kind[:64], body, json.dumps(dict(headers)), self._stamp(now))
+        raw = self.engine.raw_connection()
+        try:
+            with self._write:
+                cursor = raw.cursor()
+                try:
+                    self._begin_raw(cursor)
+                    cursor.execute(self._insert_sql, params)
+                    row = cursor.fetchone()
+                    raw.commit()
+                finally:
+                    cursor.close()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()  # back to the pool
+        return None if row is None else int(row[0])
+
+    def _begin_raw(self, cursor: Any) -> None:
+        if self.engine.dialect.name != "sqlite":
+            return  # psycopg opens the transaction itself
+        deadline = time.monotonic() + BUSY_SECONDS
+        pause = 0.0001
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except Exception as error:  # sqlite3.OperationalError: another process holds the write lock
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.001)
 
     def pending(self, now: datetime) -> bool:
         """Is anything claimable? A read without the write lock, for idle workers' polling."""
@@ -267,11 +302,25 @@ class _Locked:
     def __enter__(self) -> Connection:
         self.lock.__enter__()
         try:
-            self._begin = self.engine.begin()
-            return self._begin.__enter__()
+            return self._begin_soon()
         except BaseException:
             self.lock.__exit__(None, None, None)
             raise
+
+    def _begin_soon(self) -> Connection:
+        """BEGIN (IMMEDIATE on SQLite), retried every 0.1–1 ms while another process holds the write lock:
+        SQLite's own busy handler would sleep 1, 2, 5, 10… ms, and the ack would wait that long."""
+        deadline = time.monotonic() + BUSY_SECONDS
+        pause = 0.0001
+        while True:
+            self._begin = self.engine.begin()
+            try:
+                return self._begin.__enter__()
+            except OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.001)
 
     def __exit__(self, *exc: Any) -> None:
         try:
@@ -298,6 +347,12 @@ def inbox_engine(main: Engine) -> Engine:
     engine = make_engine(
         str(url.set(database=str(path.with_name(f"{path.stem}-inbox{path.suffix or '.db'}"))))
     )
+
+    @event.listens_for(engine, "connect")
+    def _no_sleeping_busy_handler(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Writes retry in `_Locked` instead; WAL readers are not blocked by a writer anyway.
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
+
     try:
         t.create(engine, checkfirst=True)  # a queue, not data: no migrations (it is empty between deploys)
     except OperationalError:  # another process created it at the same moment

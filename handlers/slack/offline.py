@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from bot.app import Metbot, build_app
 from bot.cadence import Cadence
-from bot.clock import TravellingClock
+from bot.clock import TravellingClock, system_clock
 from bot.front import Front, build_front
 from bot.settings import Settings
 from bot.work import Worker
@@ -72,8 +72,9 @@ class OfflineBot:
         self.front: Front = build_front(
             self.settings, clock=self.clock, engine=self.metbot.engine, migrate=False
         )
+        # Leases are wall-clock business: a test that travels days ahead must not expire a row in flight.
         self.worker = Worker(
-            self.front.inbox, self.metbot.processors, clock=self.clock, threads=self.worker_threads
+            self.front.inbox, self.metbot.processors, clock=system_clock, threads=self.worker_threads
         )
         self._worker_thread = threading.Thread(target=self.worker.run, name="metbot-worker", daemon=True)
         self._worker_thread.start()
