@@ -42,8 +42,8 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
             # One writer at a time, taken up front: no deadlock-prone read-then-upgrade. Connections marked
-            # `metbot_read` (store/inbox.py's polling) only read, so they start a plain, lock-free BEGIN.
-            read = connection.get_execution_options().get("metbot_read")
+            # `metbot_read_only` (store/inbox.py's polling) only read: a plain, lock-free BEGIN.
+            read = connection.get_execution_options().get("metbot_read_only")
             connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine

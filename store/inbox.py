@@ -27,7 +27,7 @@ from store.models import InboxItem, SeenRequest
 MAX_ATTEMPTS = 5  # then the row is `failed` and left for an operator (logged once, counted in /metrics)
 RETRY_DELAY = timedelta(seconds=2)  # a failed attempt waits this long times the attempt number
 BUSY_SECONDS = 30.0  # as long as the main database's busy timeout
-READ = {"metbot_read": True}  # store/db.py: on SQLite a plain BEGIN, not the writer's BEGIN IMMEDIATE
+READ = {"metbot_read_only": True}  # store/db.py: on SQLite a plain BEGIN, not the writer's BEGIN IMMEDIATE
 OPEN = ("new", "working")
 
 t = InboxItem.__table__

@@ -6,7 +6,7 @@ from sqlalchemy import Engine, case, func, select
 
 from store.models import Digest
 
-READ = {"metbot_read": True}
+READ = {"metbot_read_only": True}
 
 
 def digest_counts(engine: Engine) -> dict[str, int]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, event
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from bot.replays import applying
 from store.inbox import applied_key
@@ -41,12 +41,14 @@ def _adds_rows(state: ORMExecuteState) -> bool:
     return state.is_insert and getattr(state.statement, "_post_values_clause", None) is None
 
 
-def guard_effects(sessions: sessionmaker[Session]) -> None:
+def guard_effects(sessions: Any) -> None:
     """Install the hook on the one session factory the core writes through (see bot/replays.py).
 
     An effect is a transaction that adds rows (a meeting, a follow-up, a referral, imported contacts);
-    updates and find-or-creates are idempotent and are not counted.
+    updates and find-or-creates are idempotent and are not counted. `sessions` is the sessionmaker the
+    core writes through (or a factory holding it as `_write`, as store.db.Sessions does on main).
     """
+    sessions = getattr(sessions, "_write", sessions)
 
     @event.listens_for(sessions, "after_begin")
     def _savepoint(session: Session, transaction: Any, connection: Any) -> None:
