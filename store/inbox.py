@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, event, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from store.models import InboxItem, SeenRequest
 
@@ -113,6 +113,7 @@ class Inbox:
             f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, 'new', 0, {mark}) "
             "ON CONFLICT (key) DO NOTHING RETURNING id"
         )
+        self._dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         processor = t.c.received_at.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
         self._stamp: Any = processor or (lambda value: value)
         # SQLite has one writer per file, and a writer that finds it busy sleeps (1, 2, 5, 10… ms) before
@@ -157,11 +158,19 @@ class Inbox:
                     raw.commit()
                 finally:
                     cursor.close()
+        except self._dbapi_error as error:  # the driver's own error, named like SQLAlchemy's for callers
+            with contextlib.suppress(Exception):
+                raw.rollback()
+            raise DBAPIError.instance(
+                self._insert_sql, None, error, self._dbapi_error, hide_parameters=True
+            ) from error
         except BaseException:
-            raw.rollback()
+            with contextlib.suppress(Exception):
+                raw.rollback()
             raise
         finally:
-            raw.close()  # back to the pool
+            with contextlib.suppress(Exception):
+                raw.close()  # back to the pool (a dead connection is discarded)
         return None if row is None else int(row[0])
 
     def _begin_raw(self, cursor: Any) -> None:

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy.exc import SQLAlchemyError
 
 from handlers.web import Reply, Request, Route
 from store.inbox import Inbox
@@ -167,7 +166,7 @@ class SlackFront:
         kept = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
         try:
             item = self.inbox.accept(key, "slack", fields["action"], request.body, kept, self.clock())
-        except SQLAlchemyError as error:
+        except Exception as error:  # the database (or its driver) failed: not kept, so say so (no traceback)
             log.warning("could not keep the request", extra={"error": type(error).__name__, **fields})
             return unavailable(body, fields)
         kind = str(body.get("type") or "")
