@@ -2,9 +2,11 @@
 
 Three servers, each in its own fresh process, each behind `handlers.slack.http.make_server` (waitress, same threads):
 
-* `ours` — the real app from `bot.app.build_app` (SQLite in a temp dir): `/met` acks at once
-  (process_before_response=True) and a lazy listener on the 64-thread pool parses, writes the meeting and
-  POSTs the reply to the response_url.
+* `ours` — the real front from `bot.front.build_front` (SQLite in a temp dir), as `serve` runs it: the
+  signature check, the inbox INSERT, the 200; two worker processes (`python -m bot work`) parse, write
+  the meeting and POST the reply to the response_url.
+* `ours_no_inbox` — the same front answering right after the signature check, keeping nothing: the
+  difference to `ours` is what the inbox INSERT costs the ack.
 * `bare` — `slack_bolt.App(..., process_before_response=True)` whose `/met` listener only acks.
 * `bare_default` — the same with Bolt's default process_before_response=False (the request thread polls
   for the ack every 10 ms): shown for context, not used for the ratio.
@@ -49,28 +51,48 @@ SLACK_LIMIT_S = 3.0  # Slack gives up on an ack after 3 s: a later 200 is an err
 P99_CEILING_MS = 1000.0  # "far below 3 s": we read it as at most a third of Slack's limit
 
 
-def ours_server(api_url: str, database_url: str, dedupe: bool = True) -> Served:
-    """The real app. `dedupe=False` (diagnostic only) swaps the replay-check middleware for a pass-through."""
-    from unittest import mock
+def ours_server(api_url: str, database_url: str, keep: bool = True, workers: int = 2) -> Served:
+    """The real front, as `serve` runs it (SQLite in a temp dir): verify, keep the request in the inbox,
+    answer; `workers` worker processes (`python -m bot work`) do the work. `keep=False` (the inbox-cost
+    baseline) answers right after the signature check and parse, keeping nothing."""
+    import os
+    import subprocess
+    import sys
 
-    import handlers.slack.requests
-    from bot.app import build_app
-    from handlers.slack.http import make_server
+    from bot.front import build_front
+    from handlers.slack.http import SlackFront
+    from handlers.web import Reply, make_server
 
     serve_like_logging()
     settings = local_settings(SimpleNamespace(api_url=api_url), database_url)  # type: ignore[arg-type]
-    if dedupe:
-        metbot = build_app(settings)
-    else:
-        with mock.patch.object(
-            handlers.slack.requests, "dedupe", lambda core: lambda req, resp, next: next()
-        ):
-            metbot = build_app(settings)
-    server = make_server(metbot, host="127.0.0.1", port=0)
+    if not keep:
+        SlackFront._keep = lambda self, request, body, signature, fields: Reply(200, b"", log=fields)  # type: ignore[method-assign]
+    front = build_front(settings)
+    env = {
+        **os.environ,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": api_url,
+        "DATABASE_URL": database_url,
+    }
+    crew = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "work", "--lifeline"],
+            stdin=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        for _ in range(workers if keep else 0)
+    ]
+    server = make_server(front.web, host="127.0.0.1", port=0)
 
     def close() -> None:
-        metbot.executor.shutdown(wait=True)
-        metbot.engine.dispose()
+        for process in crew:
+            assert process.stdin is not None
+            process.stdin.close()
+        for process in crew:
+            process.wait(timeout=120)
+        front.engine.dispose()
 
     return Served(server, close=close)
 
@@ -131,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--diagnose",
         action="store_true",
-        help="also run ours with `/met help` (cheap lazy work) and ours without the replay-check middleware",
+        help="also run ours with `/met help` (cheap work after the ack)",
     )
     args = parser.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
@@ -149,19 +171,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             # (name, server factory, its arguments, the /met text, whether it does lazy work to wait for)
             targets: list[tuple[str, str, dict[str, Any], str, bool]] = [
                 ("ours", ours, {"api_url": api, "database_url": database("ours")}, TEXT, True),
+                (
+                    "ours_no_inbox",
+                    ours,
+                    {"api_url": api, "database_url": database("no_inbox"), "keep": False},
+                    TEXT,
+                    False,
+                ),
                 ("bare", bare, {"api_url": api, "process_before_response": True}, TEXT, False),
                 ("bare_default", bare, {"api_url": api, "process_before_response": False}, TEXT, False),
             ]
             if args.diagnose:
                 targets += [
                     ("ours_help", ours, {"api_url": api, "database_url": database("help")}, "help", True),
-                    (
-                        "ours_no_dedupe",
-                        ours,
-                        {"api_url": api, "database_url": database("no_dedupe"), "dedupe": False},
-                        TEXT,
-                        True,
-                    ),
                 ]
             for name, factory, kwargs, text, lazy in targets:
                 results[name] = {}
@@ -265,7 +287,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bare_default p99 ms",
         "ours / bare_default",
     ]
-    diagnostics = [name for name in results if name.startswith("ours_")]
+    diagnostics = [name for name in results if name.startswith("ours_") and name != "ours_no_inbox"]
+    inbox_cost = {
+        c: {
+            "p50_ms": round(results["ours"][c]["p50_ms"] - results["ours_no_inbox"][c]["p50_ms"], 3),
+            "p99_ms": round(results["ours"][c]["p99_ms"] - results["ours_no_inbox"][c]["p99_ms"], 3),
+        }
+        for c in levels
+    }
+    cost_headers = [
+        "conc.",
+        "ours p50 ms",
+        "no inbox p50 ms",
+        "insert p50 ms",
+        "ours p99 ms",
+        "no inbox p99 ms",
+        "insert p99 ms",
+    ]
+    cost_rows = [
+        [
+            c,
+            results["ours"][c]["p50_ms"],
+            results["ours_no_inbox"][c]["p50_ms"],
+            inbox_cost[c]["p50_ms"],
+            results["ours"][c]["p99_ms"],
+            results["ours_no_inbox"][c]["p99_ms"],
+            inbox_cost[c]["p99_ms"],
+        ]
+        for c in levels
+    ]
     ratio_headers += [f"{name} p99 / bare" for name in diagnostics]
     ratio_rows = [
         [
@@ -289,26 +339,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     method = (
         f"{args.requests} signed `/met {TEXT}` requests per level from {args.users} user ids, after "
         f"{args.warmup} warm-up requests; load generator in its own process (threads, keep-alive "
-        "`http.client`), each server in its own process behind `handlers.slack.http.make_server` (waitress, "
-        "16 threads); the fake Web API in the orchestrating process. `drain s` = last response_url "
-        "POST after the last ack (ours does the work after acking); `server CPU ms/req` includes that "
-        "lazy work for ours."
+        "`http.client`), each server in its own process behind `handlers.web.make_server` (waitress, "
+        "16 threads); ours' two worker processes beside it; the fake Web API in the orchestrating process. "
+        "`drain s` = last response_url POST after the last ack (ours does the work after acking, in the "
+        "workers); `server CPU ms/req` is the answering process only (for ours: the front). "
+        "`ours_no_inbox` is the front without the inbox INSERT: `insert` = ours − ours_no_inbox."
         + (
-            " Diagnostics (not targets): `ours_help` is ours sent `/met help` (lazy work without parsing or "
-            "writing a meeting); `ours_no_dedupe` is ours with the replay-check middleware (a database "
-            "INSERT before every ack) swapped for a pass-through."
+            " Diagnostics (not targets): `ours_help` is ours sent `/met help` (work without parsing or "
+            "writing a meeting)."
             if diagnostics
             else ""
         )
     )
-    printed = "\n\n".join([text_table(headers, rows), text_table(ratio_headers, ratio_rows), summary])
-    markdown = "\n\n".join([method, md_table(headers, rows), md_table(ratio_headers, ratio_rows), summary])
+    tables = [
+        text_table(headers, rows),
+        text_table(ratio_headers, ratio_rows),
+        text_table(cost_headers, cost_rows),
+    ]
+    printed = "\n\n".join([*tables, summary])
+    markdown = "\n\n".join(
+        [
+            method,
+            md_table(headers, rows),
+            md_table(ratio_headers, ratio_rows),
+            "What the inbox INSERT costs the ack (ours − ours_no_inbox, same run):",
+            md_table(cost_headers, cost_rows),
+            summary,
+        ]
+    )
     figures = {
         "diagnose": bool(diagnostics),
         "requests_per_level": args.requests,
         "users": args.users,
         "results": {name: {str(c): r for c, r in by.items()} for name, by in results.items()},
         "ratio_p99": {str(c): v for c, v in ratio.items()},
+        "inbox_insert_cost_ms": {str(c): v for c, v in inbox_cost.items()},
         "ratio_p99_vs_default": {str(c): v for c, v in ratio_default.items()},
         "targets": {"ratio_p99_max": RATIO_TARGET, "p99_ms_max": P99_CEILING_MS, "non_200": 0, "over_3s": 0},
         "met": checks,

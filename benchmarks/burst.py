@@ -1,7 +1,7 @@
 """`python -m benchmarks.burst` — 50 simultaneous button clicks whose follow-up work takes 2 s each.
 
 Slack shows the user an error when a click isn't answered with HTTP 200 within 3 s. Two servers, each in
-its own process behind `handlers.slack.http.make_server` (waitress, same threads):
+its own process behind `handlers.web.make_server` (waitress, same threads):
 
 * `ours` — `bot.app.build_app(...)` with one extra action, `bench.slow`, registered on `metbot.app` the way
   our handlers register theirs: `app.action("bench.slow")(ack=ack_now, lazy=[slow])`, `slow` sleeping 2 s.
@@ -66,12 +66,17 @@ def slow(body: dict[str, Any]) -> None:
 
 
 def ours_server(api_url: str, database_url: str) -> Served:
+    import threading
+
     from bot.app import build_app
+    from bot.front import build_front
+    from bot.work import Worker
     from handlers.slack.edge import ack_now
-    from handlers.slack.http import make_server
+    from handlers.web import make_server
 
     serve_like_logging()
-    metbot = build_app(local_settings(SimpleNamespace(api_url=api_url), database_url))  # type: ignore[arg-type]
+    settings = local_settings(SimpleNamespace(api_url=api_url), database_url)  # type: ignore[arg-type]
+    metbot = build_app(settings, worker=True)
     registered = len(metbot.app._listeners)
     metbot.app.action("bench.slow")(ack=ack_now, lazy=[slow])
     metbot.app.action("bench.warm")(ack_now)
@@ -80,10 +85,16 @@ def ours_server(api_url: str, database_url: str) -> Served:
     added = metbot.app._listeners[registered:]
     del metbot.app._listeners[registered:]
     metbot.app._listeners[0:0] = added
-    server = make_server(metbot, host="127.0.0.1", port=0)
+    # The front and (here, in a thread of the same process) a worker, as OfflineBot runs them.
+    front = build_front(settings, engine=metbot.engine, migrate=False)
+    worker = Worker(front.inbox, metbot.processors, clock=metbot.core.clock, threads=32)
+    running = threading.Thread(target=worker.run, daemon=True)
+    running.start()
+    server = make_server(front.web, host="127.0.0.1", port=0)
 
     def close() -> None:
-        metbot.executor.shutdown(wait=True)
+        worker.stop(drain=5)
+        running.join(timeout=30)
         metbot.engine.dispose()
 
     return Served(server, close=close, stats=_stats)

@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -291,24 +290,17 @@ class Served:
 
 
 def bolt_server(app: Any) -> Any:
-    """Serve a plain Bolt app on the same waitress set-up as `serve`: `handlers.slack.http.make_server` itself, with
-    its WSGI app swapped for a bare `slack_bolt.adapter.wsgi.SlackRequestHandler`.
+    """Serve a plain Bolt app on the same waitress set-up as `serve`: `handlers.web.make_server` itself,
+    with a bare `slack_bolt.adapter.wsgi.SlackRequestHandler` as its WSGI app.
 
     So the waitress settings (threads, limits, timeouts) are the same by construction, while our own
-    WSGI layer (/healthz, size guard, request log) counts as part of "ours", not of the baseline.
-    Call it only in a server process of its own: the swap lasts for the call, but it is a swap.
+    WSGI layer (routes, /healthz, size guard, request log, metrics) counts as part of "ours".
     """
-    from unittest import mock
-
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-    import handlers.slack.http
+    from handlers.web import make_server
 
-    def bare(holder: Any) -> Any:
-        return SlackRequestHandler(holder.app, path="/slack/events")
-
-    with mock.patch.object(handlers.slack.http, "wsgi_app", bare):
-        return handlers.slack.http.make_server(SimpleNamespace(app=app), host="127.0.0.1", port=0)  # type: ignore[arg-type]
+    return make_server(SlackRequestHandler(app, path="/slack/events"), host="127.0.0.1", port=0)
 
 
 def serve_like_logging() -> None:

@@ -20,9 +20,11 @@ from bot.referral_service import ReferralService
 from bot.roundup import Roundups
 from bot.settings import Settings, secret
 from bot.sweep import Sweeper
+from bot.work import Processor
 from handlers.slack.app import SlackEdge, build_slack
 from handlers.slack.oauth import EncryptedInstallationStore
 from handlers.teams.app import TeamsApp
+from store.replays import guard_effects
 
 
 @dataclass
@@ -58,6 +60,11 @@ class Metbot:
         return self.slack.executor if self.slack else None
 
     @property
+    def processors(self) -> dict[str, Processor]:
+        """Per platform, what a worker runs kept requests through (empty outside a worker)."""
+        return {"slack": self.slack.processor} if self.slack and self.slack.processor else {}
+
+    @property
     def installation_store(self) -> EncryptedInstallationStore | None:
         return self.slack.installation_store if self.slack else None
 
@@ -78,10 +85,17 @@ def build_app(
     engine: Engine | None = None,
     migrate: bool = True,
     slack_timeout: float = 10,
+    worker: bool = False,
 ) -> Metbot:
     core = build_core(settings, clock=clock, cadence=cadence, engine=engine, migrate=migrate)
+    if worker:
+        guard_effects(core.sessions)  # each kept request's effect is marked applied in its own transaction
     # Slack is built unless this process has only Teams' settings (then `serve` serves Teams alone).
-    slack = build_slack(core, settings, slack_timeout=slack_timeout) if slack_wanted(settings) else None
+    slack = (
+        build_slack(core, settings, slack_timeout=slack_timeout, worker=worker)
+        if slack_wanted(settings)
+        else None
+    )
     teams = TeamsApp(core, settings) if settings.teams_enabled else None
     digests: dict[str, DigestSender] = {}
     channels: dict[str, Poster] = {}

@@ -66,8 +66,12 @@ class Settings(BaseSettings):
         return bool(self.slack_client_id and self.slack_client_secret)
 
     def require_http(self) -> None:
-        """`serve` needs a signing secret and either a bot token or the OAuth pair."""
+        """`serve` needs Slack's settings, Teams' settings, or both: with Teams' alone, Slack is off."""
+        if self.teams_enabled and not secret(self.slack_signing_secret) and not self.oauth_enabled:
+            return
         if not secret(self.slack_signing_secret):
+            if (self.teams_app_id or "").strip() or secret(self.teams_app_password):
+                self.require_teams()
             raise MissingSetting(
                 "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information page."
             )

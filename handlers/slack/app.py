@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.core import Core
 from bot.replays import ReplayGuard
 from bot.settings import Settings, secret
+from bot.work import InlineExecutor, Processor
 from handlers.slack import actions, commands, events, requests, views
 from handlers.slack.client import slack_client
 from handlers.slack.digests import SlackDigestSender
@@ -32,10 +33,20 @@ class SlackEdge:
     channels: SlackChannelPoster
     executor: Executor
     installation_store: EncryptedInstallationStore | None = None
+    processor: Processor | None = None  # in a worker: runs one kept request through Bolt
 
 
-def build_slack(core: Core, settings: Settings, *, slack_timeout: float = 10) -> SlackEdge:
-    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="metbot-lazy")
+def build_slack(
+    core: Core, settings: Settings, *, slack_timeout: float = 10, worker: bool = False
+) -> SlackEdge:
+    """`worker=True`: the app a worker runs kept requests through (bot/work.py). The front verified them and
+    lazy listeners run inline, so `dispatch` returns when the work is done. Otherwise (Socket Mode) Bolt
+    verifies and dedupes itself."""
+    executor: Executor
+    if worker:
+        executor = InlineExecutor()
+    else:
+        executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="metbot-lazy")
     client = slack_client(settings, timeout=slack_timeout)
     store: EncryptedInstallationStore | None = None
     extra: dict[str, object] = {}
@@ -48,6 +59,7 @@ def build_slack(core: Core, settings: Settings, *, slack_timeout: float = 10) ->
         # The ack listener's answer is the HTTP response; slow work goes to lazy listeners on the pool below.
         # This skips Bolt's 10 ms ack polling and keeps the request thread free (see benchmarks/).
         process_before_response=True,
+        request_verification_enabled=not worker,
         listener_executor=executor,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
@@ -60,7 +72,7 @@ def build_slack(core: Core, settings: Settings, *, slack_timeout: float = 10) ->
     events.register(app, core, store)
     # One process on SQLite: memory knows every request. Replicas on PostgreSQL share the seen_request table.
     guard = ReplayGuard(core.members.first_time if core.engine.dialect.name != "sqlite" else None)
-    requests.register(app, guard)
+    requests.register(app, None if worker else guard)  # over HTTP the inbox recognises replays
     client_for = client_finder(
         store, client, lambda token: slack_client(settings, token, timeout=slack_timeout)
     )
@@ -71,4 +83,5 @@ def build_slack(core: Core, settings: Settings, *, slack_timeout: float = 10) ->
         channels=SlackChannelPoster(client_for=client_for),
         executor=executor,
         installation_store=store,
+        processor=requests.processor(app) if worker else None,
     )

@@ -1,7 +1,8 @@
-"""Cross-cutting edge concerns: one structured log line per request, and a kind answer to the unknown."""
+"""The Slack edge inside a worker: a kept request is fed to Bolt; plus the catch-alls and Socket Mode's guards."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -12,51 +13,50 @@ from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.replays import ReplayGuard
+from handlers.slack.http import describe
+from store.inbox import Claimed
 
 log = logging.getLogger("metbot.request")
 
+__all__ = ["describe", "processor", "register", "take_request_fields"]
 
-def describe(body: dict[str, Any]) -> str:
-    """What the request is, in words safe to log (no message text, no tokens)."""
-    kind = body.get("type")
-    if body.get("command"):
-        text = str(body.get("text") or "").strip().split(maxsplit=1)
-        sub = (
-            text[0].lower()
-            if text
-            and text[0].lower() in {"help", "list", "stats", "team", "export", "import", "forget", "config"}
-            else ""
-        )
-        return f"{body['command']} {sub}".strip()
-    if kind == "block_actions":
-        actions = body.get("actions") or [{}]
-        return f"action {actions[0].get('action_id', '?') if isinstance(actions[0], dict) else '?'}"
-    if kind in ("view_submission", "view_closed"):
-        return f"{kind} {(body.get('view') or {}).get('callback_id', '?')}"
-    if kind == "event_callback":
-        return f"event {(body.get('event') or {}).get('type', '?')}"
-    return str(kind or "unknown")
+
+def processor(app: App) -> Callable[[Claimed], str | None]:
+    """Run one kept request through Bolt (built with `request_verification_enabled=False`: the front
+    verified it, and a re-check would refuse an old timestamp after a crash). Lazy listeners run inline
+    (bot.work.InlineExecutor), so when `dispatch` returns the effect and the reply are done."""
+
+    def process(item: Claimed) -> str | None:
+        body = item.body.decode("utf-8")
+        if "form-urlencoded" in item.headers.get("content-type", "") and not body.startswith("payload="):
+            # Bolt takes any form body containing the word "payload" for an interactivity payload and
+            # parses it as empty (`/met Sam at the payload summit`); the percent-escape reads the same.
+            body = body.replace("payload", "p%61yload")
+        response = app.dispatch(BoltRequest(body=body, headers={k: [v] for k, v in item.headers.items()}))
+        content_type = (response.headers.get("content-type") or ["application/json"])[0]
+        return json.dumps({"status": response.status, "body": response.body, "content_type": content_type})
+
+    return process
 
 
 _current = threading.local()
 
 
 def log_requests(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
-    """Note who is asking for what; the HTTP layer writes the line once the answer's status is known."""
+    """Socket Mode: note who is asking for what."""
     body = req.body if isinstance(req.body, dict) else {}
     _current.fields = {"team": req.context.team_id, "user": req.context.user_id, "action": describe(body)}
     return next()
 
 
 def take_request_fields() -> dict[str, object]:
-    """The fields the middleware noted for this thread's request (empty if Bolt refused it earlier)."""
     fields = getattr(_current, "fields", None) or {}
     _current.fields = None
     return fields
 
 
 def dedupe(guard: ReplayGuard) -> Callable[..., BoltResponse]:
-    """A retried event (same event_id) or a replayed request (same signature) is acked and dropped."""
+    """Socket Mode (no inbox in front): a retried event or a replayed request is acked and dropped."""
 
     def middleware(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
         body = req.body if isinstance(req.body, dict) else {}
@@ -74,15 +74,7 @@ def dedupe(guard: ReplayGuard) -> Callable[..., BoltResponse]:
                 log.warning("could not check for a replay; handling the request", exc_info=True)
                 fresh = True
             if not fresh:
-                log.warning(
-                    "replayed request ignored",
-                    extra={
-                        "team": req.context.team_id,
-                        "user": req.context.user_id,
-                        "action": describe(body),
-                        "retry": (req.headers.get("x-slack-retry-num") or [None])[0],
-                    },
-                )
+                log.warning("replayed request ignored", extra={"action": describe(body)})
                 return BoltResponse(status=200, body="")
         return next()
 
@@ -94,12 +86,15 @@ def ack_unknown(ack: Ack, body: dict[str, Any]) -> None:
     ack()
 
 
-def register(app: App, guard: ReplayGuard) -> None:
-    """Log every request, drop repeats; registered after every other listener, so the catch-alls only see leftovers."""
-    app.use(log_requests)
-    app.use(dedupe(guard))
+def register(app: App, guard: ReplayGuard | None) -> None:
+    """The catch-alls, registered after every other listener so they only see leftovers; with a guard
+    (Socket Mode) also the request log and replay drop that the inbox front does over HTTP."""
+    if guard is not None:
+        app.use(log_requests)
+        app.use(dedupe(guard))
     anything = re.compile(".*")
     app.action(anything)(ack_unknown)
     app.view(anything)(ack_unknown)
     app.view_closed(anything)(ack_unknown)  # a closed modal needs only its 200 (Bolt answers 404 otherwise)
     app.shortcut(anything)(ack_unknown)
+    app.options(anything)(lambda ack: ack(options=[]))
