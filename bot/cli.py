@@ -192,10 +192,10 @@ class Crew:
             command.append("--tick")  # one minute tick per replica is plenty (the sweep is idempotent)
         # The worker ignores SIGTERM/SIGINT (even while it is still importing): serve stops it by closing
         # its stdin, after the front has answered everything, so nothing acked is left unworked.
-        self.processes[index] = subprocess.Popen(
-            command, stdin=subprocess.PIPE, preexec_fn=_ignore_stop_signals
-        )
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, preexec_fn=_ignore_stop_signals)
+        self.processes[index] = process
         self.started[index] = time.monotonic()
+        log.info("worker started", extra={"pid": process.pid, "tick": index == 0})
 
     def start(self) -> None:
         for index in range(self.count):

@@ -205,3 +205,20 @@ def test_a_replayed_request_runs_once_after_a_restart_and_on_a_second_replica(
     assert restarted.terminate() == 0 and second.terminate() == 0
     assert meetings(database_url) == 1
     assert len(fake.calls_to("response_url")) == 1
+
+
+def test_a_worker_that_dies_is_replaced_and_its_work_finished(
+    database_url: str, fake: FakeSlack, tmp_path: Path
+) -> None:
+    serve = Serve(database_url, fake, tmp_path)
+    deadline = time.monotonic() + 60
+    while sum('"worker started"' in line for line in serve.lines) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pids = [json.loads(line)["pid"] for line in serve.lines if '"worker started"' in line]
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)  # both: nothing works until serve replaces them
+    urls = send_mets(serve, 20)
+    fake.wait_for("response_url", count=20, timeout=90)
+    assert serve.terminate() == 0
+    assert sum('"worker started"' in line for line in serve.lines) >= 4
+    assert meetings(database_url) == 20 and set(urls) <= set(answered(fake))
