@@ -428,6 +428,12 @@ class ContactBook:
     def _member(self, session: Session, who: Who) -> Member | None:
         return people.find_member(session, who.platform, who.workspace, who.user)
 
+    def names(self, who: Who) -> dict[int, str]:
+        """The acting member's contacts' names by id (empty for someone unknown), to tell answers apart."""
+        with self.sessions() as session:
+            member = self._member(session, who)
+            return store.contact_names(session, member.id) if member is not None else {}
+
     def find(self, who: Who, query: str) -> Reply:
         """`/met find jane`: the member's contacts that match, best first, each with an Open button."""
         wanted = " ".join(query.split())[:MAX_QUERY]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import date
+from types import TracebackType
 
 from sqlalchemy.orm import Session
 
@@ -114,7 +115,7 @@ class Engagement:
         )
         return Refusal()
 
-    def _with_contact(self, who: Who, contact_id: int | None, action: str):  # type: ignore[no-untyped-def]
+    def _with_contact(self, who: Who, contact_id: int | None, action: str) -> _Owned:
         """Open a transaction on the acting user's contact, or None when it isn't theirs."""
         return _Owned(self, who, contact_id, action)
 
@@ -286,5 +287,7 @@ class _Owned:
         assert self.member_id is not None
         return leading_reason(followups.reason_counts(self.session, [self.member_id]).get(self.member_id, {}))
 
-    def __exit__(self, *exc: object) -> None:
-        self._tx.__exit__(*exc)
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._tx.__exit__(kind, error, trace)

@@ -355,7 +355,8 @@ def read_form(values: dict[str, object], *, me: str) -> ReferralDraft | FormErro
     direction = values.get("direction")
     if direction not in dict(DIRECTIONS):
         errors["direction"] = "Did you give the referral or receive it?"
-    teammate = values.get("teammate") if isinstance(values.get("teammate"), str) else None
+    raw_teammate = values.get("teammate")
+    teammate = raw_teammate if isinstance(raw_teammate, str) else None
     other_name = _text_value(values, "other_name")
     referred = _text_value(values, "referred")
     company = _text_value(values, "company")

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from bot.records import Who
 from handlers.slack.offline import OfflineBot, sqlite_url
-from handlers.slack.standin import SlackRequests, message_to_text
+from handlers.slack.standin import DEFAULT_TEAM, SlackRequests, message_to_text
 
 ALICE, ALICE_DM, ALICE_TZ = "U0ALICE", "DU0ALICE", "America/New_York"
 START = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # Friday 27 November, 09:00 in New York
@@ -97,7 +98,7 @@ def _sections(message: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _controls(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
+    found: list[dict[str, Any]] = []
     for block in blocks:
         found.extend(block.get("elements", []) if block.get("type") == "actions" else [])
         if block.get("accessory"):
@@ -220,12 +221,7 @@ def _json(message: dict[str, Any], key: str) -> str:
 
 
 def _names(bot: OfflineBot) -> dict[int, str]:
-    from sqlalchemy import select
-
-    from store.models import Contact
-
-    with bot.metbot.core.sessions() as session:
-        return {c.id: c.name for c in session.scalars(select(Contact))}
+    return bot.metbot.core.contacts.names(Who(platform="slack", workspace=DEFAULT_TEAM, user=ALICE))
 
 
 def _met(bot: OfflineBot, text: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -127,7 +127,7 @@ def _rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
     return out
 
 
-def _shown_on(day: date):  # type: ignore[no-untyped-def]
+def _shown_on(day: date) -> ColumnElement[bool]:
     """Due on or before `day` in a shown phase (a still-open contact without a date is due at once)."""
     return or_(
         (Contact.due_on <= day) & Contact.phase.in_(SHOWN_PHASES),

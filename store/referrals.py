@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from store import outbox
@@ -112,7 +113,7 @@ def claim_shoutouts(session: Session, member_id: int, limit: int = 10) -> list[R
             .where(Referral.id == referral_id, Referral.shoutout == "due")
             .values(shoutout="posting")
         )
-        if result.rowcount:
+        if cast("CursorResult[Any]", result).rowcount:  # an UPDATE's result is a CursorResult
             taken.append(referral_id)
     if not taken:
         return []
@@ -175,10 +176,13 @@ def balances(
         given_q = given_q.where(Referral.receiver_contact_id.in_(contact_ids))
         received_q = received_q.where(Referral.giver_contact_id.in_(contact_ids))
     out: dict[int, tuple[int, int]] = {}
+    # Both queries exclude NULL contacts; the `is not None` checks narrow the nullable columns' type.
     for contact_id, n in session.execute(given_q):
-        out[contact_id] = (int(n), 0)
+        if contact_id is not None:
+            out[contact_id] = (int(n), 0)
     for contact_id, n in session.execute(received_q):
-        out[contact_id] = (out.get(contact_id, (0, 0))[0], int(n))
+        if contact_id is not None:
+            out[contact_id] = (out.get(contact_id, (0, 0))[0], int(n))
     return out
 
 
@@ -204,7 +208,8 @@ def teams(session: Session) -> list[Team]:
         .where(Member.active.is_(True), Member.timezone.is_not(None))
         .group_by(Member.workspace_id, Member.timezone)
     ):
-        counts.setdefault(workspace_id, Counter())[timezone] = int(n)
+        if timezone is not None:  # excluded by the query; narrows the nullable column's type
+            counts.setdefault(workspace_id, Counter())[timezone] = int(n)
     out = []
     for w in session.scalars(select(Workspace).order_by(Workspace.id)):
         zones = counts.get(w.id)

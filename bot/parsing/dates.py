@@ -425,7 +425,7 @@ def _read_with_dateparser(p: str, local: datetime, prefer: Prefer, day_first: bo
         "RETURN_AS_TIMEZONE_AWARE": False,
         "DATE_ORDER": "DMY" if day_first else "MDY",
     }
-    parsed = dateparser.parse(p, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    parsed = dateparser.parse(p, languages=["en"], settings=settings)
     if parsed is None:
         return None
     result = parsed.date()

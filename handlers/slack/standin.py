@@ -462,7 +462,8 @@ class _Server(http.server.ThreadingHTTPServer):
     def server_bind(self) -> None:
         # HTTPServer.server_bind does a reverse DNS lookup (getfqdn) that can stall for seconds.
         socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, self.server_port = self.server_address[:2]
+        self.server_name = str(host)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that time out or hang up are expected; anything else is kept, never printed.
@@ -500,7 +501,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def read_body(self) -> bytes:
         """The whole request body (Content-Length or chunked), so keep-alive connections stay in sync."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -998,7 +999,9 @@ class FakeSlack:
                 else:
                     answer = self._answer(method, args, token)
                 reply = self._after_fault(method, args, _json_reply(answer))
-            payload = json.loads(reply.body) if reply.body else {"ok": False, "error": "connection_dropped"}
+            payload: dict[str, Any] = (
+                json.loads(reply.body) if reply.body else {"ok": False, "error": "connection_dropped"}
+            )
             error = None if payload.get("ok") else str(payload.get("error", "unknown_error"))
             refused = payload.get("errors") if failure is None and not payload.get("ok") else None
             call = Call(
@@ -2135,11 +2138,11 @@ def _element(el: Mapping[str, Any]) -> str:
         return f"[ {shown} ▾ ]"
     if kind in ("checkboxes", "radio_buttons"):
         on, off = ("☑", "☐") if kind == "checkboxes" else ("●", "○")
-        chosen = {o.get("value") for o in el.get("initial_options", [])}
+        ticked = {o.get("value") for o in el.get("initial_options", [])}
         if el.get("initial_option"):
-            chosen.add(el["initial_option"].get("value"))
+            ticked.add(el["initial_option"].get("value"))
         return "  ".join(
-            f"{on if o.get('value') in chosen else off} {_option_label(o)}" for o in el.get("options", [])
+            f"{on if o.get('value') in ticked else off} {_option_label(o)}" for o in el.get("options", [])
         )
     if kind in ("plain_text_input", "email_text_input", "url_text_input", "number_input", "rich_text_input"):
         initial = el.get("initial_value")
@@ -2273,9 +2276,8 @@ def _find_element(
 def _as_dicts(blocks: Sequence[Mapping[str, Any] | Block] | str | None) -> list[Mapping[str, Any]]:
     if not blocks:
         return []
-    if isinstance(blocks, str):
-        blocks = json.loads(blocks)
-    return [b.to_dict() if isinstance(b, Block) else b for b in blocks or []]
+    items: Sequence[Mapping[str, Any] | Block] = json.loads(blocks) if isinstance(blocks, str) else blocks
+    return [b.to_dict() if isinstance(b, Block) else b for b in items or []]
 
 
 def blocks_to_text(blocks: Sequence[Mapping[str, Any] | Block] | str) -> str:

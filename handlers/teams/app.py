@@ -165,7 +165,8 @@ class TeamsApp:
         return as_result(self.core.router.handle_action(who, action, payload))
 
     def _submit(self, who: Who, form: FormId, data: dict[str, Any]) -> Result:
-        values = data.get("values") if isinstance(data.get("values"), dict) else {}
+        raw_values = data.get("values")
+        values: dict[str, Any] = raw_values if isinstance(raw_values, dict) else {}
         context = str(data.get("context") or "")
         submitted = {key: _value(form, key, value) for key, value in values.items()}
         routed = self.core.router.handle_submit(who, form, submitted, context)

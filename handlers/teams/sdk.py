@@ -283,7 +283,7 @@ class TeamsBridge:
             tenant_id=self.settings.teams_tenant_id,
             token=self.token,
             cloud=cloud,
-            http_server_adapter=self._routes,  # type: ignore[arg-type]  # a structural HttpServerAdapter
+            http_server_adapter=self._routes,  # a structural HttpServerAdapter
             messaging_endpoint=MESSAGING_ENDPOINT,
             dangerously_allow_unauthenticated_requests=False,
             state=False,
