@@ -57,6 +57,7 @@ class Action(StrEnum):
     CONTACT_OPEN = "contact.open"
     CONTACTS_NEXT = "contacts.next"
     CONTACTS_PREVIOUS = "contacts.previous"
+    ADD_TO_CALENDAR = capture.ADD_TO_CALENDAR
 
 
 class FormId(StrEnum):
@@ -122,6 +123,7 @@ ROW_ACTIONS = frozenset(
         Action.LET_IT_REST,
         Action.DECIDE,
         Action.CONTACT_OPEN,
+        Action.ADD_TO_CALENDAR,
     }
 )
 CHOICE_ACTIONS = frozenset({Action.SNOOZE, Action.WHY, Action.REFERRAL_OUTCOME, Action.KEEP_IN_TOUCH})
@@ -281,6 +283,7 @@ class Router:
             Action.CONTACT_OPEN: lambda who, p: Routed(c.contacts.contact_card(who, _id(p))),
             Action.CONTACTS_NEXT: self._page,
             Action.CONTACTS_PREVIOUS: self._page,
+            Action.ADD_TO_CALENDAR: lambda who, p: Routed(c.meetings.calendar(who, _id(p) or 0)),
         }
 
     # --- commands ---------------------------------------------------------------------------------
