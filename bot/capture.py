@@ -399,6 +399,31 @@ def logged_reply(logged: Logged, *, today: date) -> Reply:
     return Reply(headline=headline, sections=tuple(sections))
 
 
+def _clip(text: str | None, field: str) -> str | None:
+    return text[: LIMITS[field]].strip() or None if text else None
+
+
+def meeting_from_message(
+    parsed: Meeting | None, text: str, *, contact: str | None, introduced_by: str | None, today: date
+) -> Meeting:
+    """ "Log a meeting" on a message: what `parse_met` read from it (None when it couldn't), the contact
+    when the message named one outside the team, and who introduced them, as the form's first values."""
+    base = parsed or Meeting(people=(ContactCard(name=""),))
+    name = contact or (base.person.name if parsed else "")
+    notes = [f"Introduced by {introduced_by}." if introduced_by else "", base.notes or ""]
+    if parsed is None:
+        notes.append(" ".join(text.split()))
+    return replace(
+        base,
+        people=(replace(base.person, name=_clip(name, "name") or ""),),
+        met_on=base.met_on or today,
+        event=_clip(base.event, "event"),
+        next_step=_clip(base.next_step, "next_step"),
+        offer=_clip(base.offer, "offer"),
+        notes=_clip(" ".join(n for n in notes if n), "notes"),
+    )
+
+
 ADD_TO_CALENDAR = "meeting.calendar"  # bot.router.Action.ADD_TO_CALENDAR
 CALENDAR_OFFER = "Want the next step in your calendar? I'll send you an invite for 9:00 that day."
 CALENDAR_SENT = "Here's the next step as a calendar invite: open it to add it to your calendar."

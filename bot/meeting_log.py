@@ -28,6 +28,7 @@ from store.models import Member
 
 log = logging.getLogger(__name__)
 
+MAX_MENTIONS = 10  # a message naming more people than this is not about one meeting
 NO_DATED_STEP = "That meeting has no next step with a date yet, so there's nothing to put in a calendar."
 
 
@@ -202,6 +203,43 @@ class MeetingLog:
 
     def new_meeting_form(self, who: Who, channel: str | None = None) -> Form:
         return capture.meeting_form(today=self.members.today(who), channel=channel)
+
+    def form_from_message(
+        self, who: Who, text: str, *, author: Person | None, mentions: tuple[Person, ...] = ()
+    ) -> Form:
+        """ "Log a meeting" on a message: the form, prefilled from the message. A mentioned person who is
+        not one of the team's members is the contact; a mentioned teammate, or else the message's author
+        when it is not the user, is noted as who introduced them."""
+        today = self.members.today(who)
+        if not text.strip():
+            return self.new_meeting_form(who)
+        timezone, locale = self.members.zone_and_locale(who)
+        parsed = parse_met(
+            text, now=self.clock(), timezone=timezone or "UTC", locale=locale, mentions=mentions
+        )
+        outsiders, teammates = self._split_mentions(who, mentions)
+        if author is not None and author.user != who.user and author not in teammates:
+            teammates.append(author)
+        meeting = capture.meeting_from_message(
+            parsed if isinstance(parsed, Meeting) else None,
+            text,
+            contact=outsiders[0].name if outsiders else None,
+            introduced_by=teammates[0].name if teammates else None,
+            today=today,
+        )
+        return capture.meeting_form(today=today, meeting=meeting)
+
+    def _split_mentions(self, who: Who, mentions: tuple[Person, ...]) -> tuple[list[Person], list[Person]]:
+        """(people outside the team's members, teammates): the acting user is neither."""
+        outsiders: list[Person] = []
+        teammates: list[Person] = []
+        with self.sessions() as session:
+            for person in mentions[:MAX_MENTIONS]:
+                if person.user == who.user:
+                    continue
+                member = people.find_member(session, who.platform, who.workspace, person.user or "")
+                (teammates if member is not None else outsiders).append(person)
+        return outsiders, teammates
 
     def edit_by_name(self, who: Who, name: str) -> Form | Reply:
         """`/met edit Jane Doe`: the latest meeting with that contact, in the form."""

@@ -388,6 +388,13 @@ class Router:
             return self._import_confirm(who, payload, asked or Asked())
         return self._actions[action](who, payload)
 
+    def handle_log_from_message(
+        self, who: Who, text: str, author: Person | None, asked: Asked | None = None
+    ) -> Routed:
+        """ "Log a meeting" on a message (or, with no text, from anywhere): the meeting form, prefilled."""
+        mentions = (asked or Asked()).mentions
+        return Routed(self.core.meetings.form_from_message(who, text, author=author, mentions=mentions))
+
     def handle_file_shared(self, who: Who, incoming: IncomingFile) -> Reply | Refusal:
         """A file the user sent the bot in their private chat: a preview, and a button to import it."""
         return self.core.data.import_preview(who, incoming)
