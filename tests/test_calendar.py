@@ -6,8 +6,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
+from sqlalchemy import select
 
+from bot.records import Who
 from handlers.slack.offline import OfflineBot
+from store.models import Contact
 from tests.test_capture import buttons, click, met, reply_to, shown
 
 
@@ -53,3 +56,19 @@ def test_the_logged_reply_warns_about_going_cold_in_one_sentence(bot: OfflineBot
     said = shown(reply_to(bot, met(bot, "Jane Doe at BNI breakfast")))
     [line] = [s for s in said.splitlines() if "risk this one goes cold" in s]
     assert "likeliest reason" in line and "%" not in line
+
+
+def test_the_warning_quotes_the_members_own_history(bot: OfflineBot) -> None:
+    core = bot.metbot.core
+    alice = Who(platform="slack", workspace="T0DEMO", user="U0ALICE")
+    names = [f"Old Contact{n}" for n in "ABCDEF"]
+    for name in names:
+        core.meetings.capture_text(alice, f"{name} at a mixer")
+    with core.sessions() as session:
+        ids = session.scalars(select(Contact.id).where(Contact.name.in_(names))).all()
+    for contact_id in ids:
+        core.engagement.went_cold(alice, contact_id)
+
+    said = shown(reply_to(bot, met(bot, "Zed New at a mixer")))
+    [line] = [s for s in said.splitlines() if "risk this one goes cold" in s]
+    assert "went cold for you 6 times in 6" in line
