@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.parsing import LIMITS
 from bot.records import ContactCard, Meeting
-from bot.results import Button, Form, FormErrors, Input, Reply, Section
+from bot.results import Attachment, Button, Files, Form, FormErrors, Input, Reply, Section
 
 DETAIL_LIMITS = {"title": 200, "email": 320, "phone": 64, "url": 500}
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -43,6 +43,7 @@ class Logged:
     earlier_meetings: int  # with the first person, before this one
     updated: bool = False
     carried_next_step: bool = False
+    risk: str | None = None  # the cold-risk warning (bot/risk.py Risk.line), for a new meeting
 
     @property
     def meeting_id(self) -> int:
@@ -381,6 +382,11 @@ def logged_reply(logged: Logged, *, today: date) -> Reply:
     ]
     sections.extend(_doubt_sections(logged))
     sections.extend(Section(text=f"⚠️ {w}") for w in m.warnings)
+    if logged.risk:
+        sections.append(Section(text=logged.risk, key="risk"))
+    if m.next_step and m.next_step_due:
+        add = Button(ADD_TO_CALENDAR, "Add to calendar", str(logged.meeting_id))
+        sections.append(Section(text=CALENDAR_OFFER, buttons=(add,)))
     if not m.next_step:
         add = Button("meeting.add_next_step", "Add a next step", str(logged.meeting_id), style="primary")
         sections.append(Section(text=NO_NEXT_STEP, buttons=(add,)))
@@ -391,6 +397,40 @@ def logged_reply(logged: Logged, *, today: date) -> Reply:
             )
         )
     return Reply(headline=headline, sections=tuple(sections))
+
+
+def _clip(text: str | None, field: str) -> str | None:
+    return text[: LIMITS[field]].strip() or None if text else None
+
+
+def meeting_from_message(
+    parsed: Meeting | None, text: str, *, contact: str | None, introduced_by: str | None, today: date
+) -> Meeting:
+    """ "Log a meeting" on a message: what `parse_met` read from it (None when it couldn't), the contact
+    when the message named one outside the team, and who introduced them, as the form's first values."""
+    base = parsed or Meeting(people=(ContactCard(name=""),))
+    name = contact or (base.person.name if parsed else "")
+    notes = [f"Introduced by {introduced_by}." if introduced_by else "", base.notes or ""]
+    if parsed is None:
+        notes.append(" ".join(text.split()))
+    return replace(
+        base,
+        people=(replace(base.person, name=_clip(name, "name") or ""),),
+        met_on=base.met_on or today,
+        event=_clip(base.event, "event"),
+        next_step=_clip(base.next_step, "next_step"),
+        offer=_clip(base.offer, "offer"),
+        notes=_clip(" ".join(n for n in notes if n), "notes"),
+    )
+
+
+ADD_TO_CALENDAR = "meeting.calendar"  # bot.router.Action.ADD_TO_CALENDAR
+CALENDAR_OFFER = "Want the next step in your calendar? I'll send you an invite for 9:00 that day."
+CALENDAR_SENT = "Here's the next step as a calendar invite: open it to add it to your calendar."
+
+
+def calendar_files(ics: Attachment) -> Files:
+    return Files(reply=Reply(headline=CALENDAR_SENT, sections=(Section(text=CALENDAR_SENT),)), files=(ics,))
 
 
 def problem_reply(message: str) -> Reply:

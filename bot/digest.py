@@ -9,6 +9,7 @@ from bot.cadence import Cadence, rhythm_days_for, rhythm_label
 from bot.capture import day_label
 from bot.followup import SNOOZES, FollowState, item_kind
 from bot.results import Button, Choice, Reply, Section
+from bot.risk import order_by_risk
 from bot.taxonomy import DEFAULT_STALL_REASON, REST_NOTE, Reason, first_name, reason_label, reasons_offered
 
 # Three blocks an item (text, buttons, small print) + headline + still-open line + overflow stay under 50.
@@ -82,6 +83,9 @@ class DueContact:
     offer: str | None = None
     snoozed: bool = False
     rhythm_days: int | None = None
+    offer_kind: str | None = None
+    connection: str | None = None
+    risk: float = 0.0  # the cold-risk estimate (bot/risk.py): the riskiest are shown first
 
     @property
     def state(self) -> FollowState:
@@ -242,13 +246,15 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence, common: str
 
 
 def shown_items(items: list[DueContact], *, today: date, max_items: int = MAX_ITEMS) -> list[DueContact]:
-    """The ones that fit in today's message, oldest due first; the rest wait for /met list or tomorrow.
+    """The ones that fit in today's message (the oldest due), riskiest first; the rest wait for /met list or
+    tomorrow. Equal risks (none estimated: all 0) keep the oldest due first.
 
     Still-open contacts are all "shown" on their one weekly line (so each moves on to next week).
     """
     active = [i for i in items if i.phase != "classify"]
     still_open = [i for i in items if i.phase == "classify"]
-    return sorted(active, key=lambda i: (i.due_on or today, i.contact_id))[:max_items] + still_open
+    chosen = sorted(active, key=lambda i: (i.due_on or today, i.contact_id))[:max_items]
+    return order_by_risk((i, i.risk) for i in chosen) + still_open
 
 
 def still_open_section(items: list[DueContact]) -> Section:

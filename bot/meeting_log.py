@@ -13,18 +13,23 @@ from bot import capture
 from bot.cadence import Cadence, first_due, local_today
 from bot.capture import Logged
 from bot.clock import Clock
+from bot.cold_risk import capture_risk
 from bot.engagement import apply_state, set_rhythm, state_of
 from bot.followup import after_meeting
+from bot.ics import next_step_calendar
 from bot.members import Members
 from bot.parsing import Problem, name_key, parse_met
 from bot.records import ContactCard, Meeting, Person, Who
-from bot.results import Form, FormErrors, Refusal, Reply
+from bot.results import Files, Form, FormErrors, Refusal, Reply
 from store import meetings, people
 from store.db import Sessions
 from store.meetings import Earlier, MeetingValues
 from store.models import Member
 
 log = logging.getLogger(__name__)
+
+MAX_MENTIONS = 10  # a message naming more people than this is not about one meeting
+NO_DATED_STEP = "That meeting has no next step with a date yet, so there's nothing to put in a calendar."
 
 
 @dataclass(frozen=True)
@@ -92,8 +97,10 @@ class MeetingLog:
         with self.sessions.begin() as session:
             member = people.member(session, who.platform, who.workspace, who.user, now)
             saved = [self._log_one(session, member, card, meeting, now) for card in meeting.people]
+            member_id, workspace_id = member.id, member.workspace_id
         first = saved[0]
         return Logged(
+            risk=self._risk_line(who, member_id, workspace_id, first.meeting),
             meeting_ids=tuple(s.meeting_id for s in saved),
             contact_ids=tuple(s.contact_id for s in saved),
             meeting=first.meeting,
@@ -123,6 +130,37 @@ class MeetingLog:
         contact.last_touch_at = now
         meeting_id = meetings.add_meeting(session, member_id, contact.id, kept, now)
         return _One(meeting_id, contact.id, kept, due_on, earlier.count, carried)
+
+    def _risk_line(self, who: Who, member_id: int, workspace_id: int, meeting: Meeting) -> str | None:
+        """The capture warning, from the member's own history (two queries). A failure here costs the
+        warning only: the meeting is already saved."""
+        try:
+            with self.sessions() as session:
+                return capture_risk(session, member_id, workspace_id, meeting).line
+        except (SQLAlchemyError, ArithmeticError, ValueError):
+            log.exception("risk estimate failed", extra={"team": who.workspace, "user": who.user})
+            return None
+
+    def calendar(self, who: Who, meeting_id: int) -> Files | Reply | Refusal:
+        """ "Add to calendar": the .ics for the meeting's agreed next step, only for the member's own meeting."""
+        with self.sessions() as session:
+            member = people.find_member(session, who.platform, who.workspace, who.user)
+            row = meetings.owned_meeting(session, member.id, meeting_id) if member else None
+            if member is None or row is None:
+                return Refusal()
+            meeting = meetings.meeting_record(row)
+            timezone = member.timezone
+        if not meeting.next_step or meeting.next_step_due is None:
+            return capture.problem_reply(NO_DATED_STEP)
+        ics = next_step_calendar(
+            meeting_id=meeting_id,
+            contact=meeting.person.name,
+            next_step=meeting.next_step,
+            due=meeting.next_step_due,
+            timezone=timezone,
+            now=self.clock(),
+        )
+        return capture.calendar_files(ics)
 
     def _update(self, who: Who, meeting_id: int, meeting: Meeting) -> Logged | Refusal:
         """The form, editing a stored meeting: only the acting user's own."""
@@ -165,6 +203,43 @@ class MeetingLog:
 
     def new_meeting_form(self, who: Who, channel: str | None = None) -> Form:
         return capture.meeting_form(today=self.members.today(who), channel=channel)
+
+    def form_from_message(
+        self, who: Who, text: str, *, author: Person | None, mentions: tuple[Person, ...] = ()
+    ) -> Form:
+        """ "Log a meeting" on a message: the form, prefilled from the message. A mentioned person who is
+        not one of the team's members is the contact; a mentioned teammate, or else the message's author
+        when it is not the user, is noted as who introduced them."""
+        today = self.members.today(who)
+        if not text.strip():
+            return self.new_meeting_form(who)
+        timezone, locale = self.members.zone_and_locale(who)
+        parsed = parse_met(
+            text, now=self.clock(), timezone=timezone or "UTC", locale=locale, mentions=mentions
+        )
+        outsiders, teammates = self._split_mentions(who, mentions)
+        if author is not None and author.user != who.user and author not in teammates:
+            teammates.append(author)
+        meeting = capture.meeting_from_message(
+            parsed if isinstance(parsed, Meeting) else None,
+            text,
+            contact=outsiders[0].name if outsiders else None,
+            introduced_by=teammates[0].name if teammates else None,
+            today=today,
+        )
+        return capture.meeting_form(today=today, meeting=meeting)
+
+    def _split_mentions(self, who: Who, mentions: tuple[Person, ...]) -> tuple[list[Person], list[Person]]:
+        """(people outside the team's members, teammates): the acting user is neither."""
+        outsiders: list[Person] = []
+        teammates: list[Person] = []
+        with self.sessions() as session:
+            for person in mentions[:MAX_MENTIONS]:
+                if person.user == who.user:
+                    continue
+                member = people.find_member(session, who.platform, who.workspace, person.user or "")
+                (teammates if member is not None else outsiders).append(person)
+        return outsiders, teammates
 
     def edit_by_name(self, who: Who, name: str) -> Form | Reply:
         """`/met edit Jane Doe`: the latest meeting with that contact, in the form."""

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot import capture
 from bot.cadence import Cadence, local_today
+from bot.charts import stats_charts, weekly
 from bot.clock import Clock
 from bot.home import MAX_DUE, MAX_LOSING, home_reply, referral_balance_section
 from bot.listing import contacts_reply
 from bot.members import Members
 from bot.records import Who
-from bot.results import Reply
+from bot.results import Image, Reply, Section
+from bot.risk import past_contacts, riskiest_habit
 from bot.stats import ContactFacts, History, stats_for, stats_reply
 from bot.team import TEAM_WINDOW_DAYS, ReferralCounts, team_reply
 from store import followups, meetings, people
 from store.db import Sessions
 from store.home import HomeFacts, home_facts, referral_balance
 from store.models import Member
+from store.risk import member_outcomes
 from store.team import team_counts, team_referrals
 
 
@@ -40,17 +43,29 @@ class Reports:
         return contacts_reply(lines, total, today=today)
 
     def stats(self, who: Who) -> Reply:
+        """`/met stats`: the figures as text, the riskiest habit, and the charts (their alt text is the same)."""
+        now = self.clock()
         with self.sessions() as session:
             member = people.find_member(session, who.platform, who.workspace, who.user)
             if member is None:
-                return stats_reply(stats_for(History((), (), ()), self.clock()))
+                return stats_reply(stats_for(History((), (), ()), now))
             meetings_at, contacts, breakdowns = followups.history(session, member.id)
+            own = past_contacts(member_outcomes(session, member.id))
+            timezone = member.timezone
         history = History(
             meetings=tuple(meetings_at),
             contacts=tuple(ContactFacts(*row) for row in contacts),
             breakdowns=tuple(breakdowns),
         )
-        return stats_reply(stats_for(history, self.clock()))
+        stats = stats_for(history, now)
+        reply = stats_reply(stats)
+        if not history.contacts:
+            return reply
+        habit = riskiest_habit(own)
+        extra = [Section(text=habit, key="habit")] if habit else []
+        charts = stats_charts(weekly(history, now, timezone=timezone), stats.reasons)
+        extra += [Section(image=Image(c.png, c.alt, filename=c.filename)) for c in charts]
+        return replace(reply, sections=(*reply.sections, *extra))
 
     def help(self) -> Reply:
         return capture.help_reply()

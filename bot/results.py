@@ -33,6 +33,17 @@ class Choice:
     options: tuple[tuple[str, str], ...]  # (value, label)
 
 
+@dataclass(frozen=True)
+class Image:
+    """A picture (a chart) with its alt text: the same figures as a sentence, for screen readers and for
+    where the picture can't be shown. The edge uploads or inlines the PNG."""
+
+    png: bytes
+    alt: str
+    title: str | None = None
+    filename: str = "chart.png"
+
+
 Place = Channel  # the older name, until every caller says Channel
 
 
@@ -49,6 +60,7 @@ class Section:
     key: str | None = None
     # Text naming people or channels: plain strings (escaped) with mentions between them; shown after `text`.
     said: tuple[str | Person | Channel, ...] = ()
+    image: Image | None = None  # shown after the text; its alt text stands in where it can't be shown
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ class Action(StrEnum):
     CONTACT_OPEN = "contact.open"
     CONTACTS_NEXT = "contacts.next"
     CONTACTS_PREVIOUS = "contacts.previous"
+    ADD_TO_CALENDAR = capture.ADD_TO_CALENDAR
 
 
 class FormId(StrEnum):
@@ -122,6 +123,7 @@ ROW_ACTIONS = frozenset(
         Action.LET_IT_REST,
         Action.DECIDE,
         Action.CONTACT_OPEN,
+        Action.ADD_TO_CALENDAR,
     }
 )
 CHOICE_ACTIONS = frozenset({Action.SNOOZE, Action.WHY, Action.REFERRAL_OUTCOME, Action.KEEP_IN_TOUCH})
@@ -281,6 +283,7 @@ class Router:
             Action.CONTACT_OPEN: lambda who, p: Routed(c.contacts.contact_card(who, _id(p))),
             Action.CONTACTS_NEXT: self._page,
             Action.CONTACTS_PREVIOUS: self._page,
+            Action.ADD_TO_CALENDAR: lambda who, p: Routed(c.meetings.calendar(who, _id(p) or 0)),
         }
 
     # --- commands ---------------------------------------------------------------------------------
@@ -384,6 +387,13 @@ class Router:
         if isinstance(payload, FileRef):
             return self._import_confirm(who, payload, asked or Asked())
         return self._actions[action](who, payload)
+
+    def handle_log_from_message(
+        self, who: Who, text: str, author: Person | None, asked: Asked | None = None
+    ) -> Routed:
+        """ "Log a meeting" on a message (or, with no text, from anywhere): the meeting form, prefilled."""
+        mentions = (asked or Asked()).mentions
+        return Routed(self.core.meetings.form_from_message(who, text, author=author, mentions=mentions))
 
     def handle_file_shared(self, who: Who, incoming: IncomingFile) -> Reply | Refusal:
         """A file the user sent the bot in their private chat: a preview, and a button to import it."""

@@ -17,9 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.cadence import Cadence, digest_day, is_work_day, next_digest_at
+from bot.cold_risk import with_risks
 from bot.delivery import Address, DigestSender, Job, Outcome, Version, attempt, log_counts, row_values
 from bot.digest import DueContact, digest_for, shown_items
 from bot.followup import after_shown
@@ -73,7 +75,7 @@ class RateLimit:
 
 def as_due(row: ContactRow) -> DueContact:
     """The stored contact row as the digest shows it (the same fields, less the owner)."""
-    return DueContact(**{f.name: getattr(row, f.name) for f in fields(DueContact)})
+    return DueContact(**{f.name: getattr(row, f.name) for f in fields(DueContact) if f.name != "risk"})
 
 
 @dataclass(frozen=True)
@@ -198,15 +200,26 @@ class Sweeper:
             for day, ids in by_day.items():
                 due.update(followups.due_contacts(session, ids, day))
             counts = followups.reason_counts(session, [c.member_id for c in claimed])
+        items = self._riskiest_first({m: [as_due(r) for r in rows] for m, rows in due.items()})
         return [
             Owed(
                 c,
                 members.get(c.member_id),
-                [as_due(r) for r in due.get(c.member_id, [])],
+                items.get(c.member_id, []),
                 leading_reason(counts.get(c.member_id, {})),
             )
             for c in claimed
         ]
+
+    def _riskiest_first(self, due: dict[int, list[DueContact]]) -> dict[int, list[DueContact]]:
+        """Each due contact with its cold-risk estimate, read after the claim (the lease is not held open by
+        it). Without an estimate the digest keeps its due order: a failure here never stops a digest."""
+        try:
+            with self.sessions() as session:
+                return with_risks(session, due)
+        except (SQLAlchemyError, ArithmeticError, ValueError):
+            log.exception("digest risk estimate failed")
+            return due
 
     def _deliver(self, owed: Owed, batch: Batch) -> None:
         try:

@@ -53,6 +53,8 @@ class ContactRow:
     offer: str | None
     snoozed: bool = False
     rhythm_days: int | None = None
+    offer_kind: str | None = None  # with `connection`: the traits the cold-risk estimate orders the digest by
+    connection: str | None = None
 
 
 def _due_member(m: Member, platform: str, external: str) -> DueMember:
@@ -122,6 +124,8 @@ def _rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
                 offer=m.offer if m else None,
                 snoozed=bool(c.snoozed),
                 rhythm_days=c.rhythm_days,
+                offer_kind=m.offer_kind if m else None,
+                connection=m.connection if m else None,
             )
         )
     return out

@@ -144,3 +144,21 @@ def workspace_outcomes(
     if excluding_member is not None:
         where.append(Contact.member_id != excluding_member)
     return _read(session, _outcomes(where, limit))
+
+
+def outcomes_by_member(session: Session, member_ids: list[int]) -> dict[int, list[ContactOutcome]]:
+    """`member_outcomes` for many members at once (the digest sweep's batch): one query."""
+    if not member_ids:
+        return {}
+    grouped: dict[int, list[ContactOutcome]] = {m: [] for m in member_ids}
+    for row in _read(session, _outcomes([Contact.member_id.in_(member_ids)], None)):
+        grouped[row.member_id].append(row)
+    return grouped
+
+
+def workspaces_of(session: Session, member_ids: list[int]) -> dict[int, int]:
+    """member id -> workspace id (the row id), for many members: one query."""
+    if not member_ids:
+        return {}
+    rows = session.execute(select(Member.id, Member.workspace_id).where(Member.id.in_(member_ids)))
+    return {member_id: workspace_id for member_id, workspace_id in rows}

@@ -183,7 +183,7 @@ def test_no_coaching_when_next_step_and_offer_are_given(bot: OfflineBot) -> None
     reply = reply_to(bot, answer)
     said = shown(reply).lower()
     assert COACH_NEXT_STEP not in said and COACH_OFFER not in said
-    assert set(buttons(reply["blocks"])) == {"meeting.edit"}
+    assert set(buttons(reply["blocks"])) == {"meeting.edit", "meeting.calendar"}  # a dated next step
 
 
 def test_meeting_the_same_person_again_attaches_to_the_same_contact(bot: OfflineBot) -> None:

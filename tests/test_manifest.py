@@ -81,6 +81,13 @@ def test_commands_in_the_code_are_exactly_those_declared() -> None:
     assert handled_commands() == declared_commands()
 
 
+def test_shortcuts_in_the_code_are_exactly_those_declared() -> None:
+    from handlers.slack.shortcuts import FROM_ANYWHERE, ON_A_MESSAGE
+
+    declared = {(s["type"], s["callback_id"]) for s in MANIFEST["features"]["shortcuts"]}
+    assert declared == {("message", ON_A_MESSAGE), ("global", FROM_ANYWHERE)}
+
+
 def test_events_in_the_code_are_exactly_those_subscribed() -> None:
     assert found_in_sources(EVENT_RE, LISTENER_SOURCES) == declared_events()
 

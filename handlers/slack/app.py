@@ -13,7 +13,7 @@ from bot.core import Core
 from bot.replays import ReplayGuard
 from bot.settings import Settings, secret
 from bot.work import InlineExecutor, Processor
-from handlers.slack import actions, commands, events, requests, views
+from handlers.slack import actions, commands, events, requests, shortcuts, views
 from handlers.slack.client import slack_client
 from handlers.slack.digests import SlackDigestSender
 from handlers.slack.oauth import EncryptedInstallationStore, client_finder, oauth_settings
@@ -70,6 +70,7 @@ def build_slack(
     actions.register(app, core)
     views.register(app, core)
     events.register(app, core, store)
+    shortcuts.register(app, core)
     # One process on SQLite: memory knows every request. Replicas on PostgreSQL share the seen_request table.
     guard = ReplayGuard(core.members.first_time if core.engine.dialect.name != "sqlite" else None)
     requests.register(app, None if worker else guard)  # over HTTP the inbox recognises replays

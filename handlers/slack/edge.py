@@ -16,7 +16,7 @@ from bot.capture import SAVE_FAILED
 from bot.core import Core
 from bot.members import Profile
 from bot.results import Refusal, Reply, Section, Who
-from handlers.slack.render import home_view, message, reply_view
+from handlers.slack.render import NONE_SHOWN, Shown, home_view, message, reply_view
 
 log = logging.getLogger("metbot.slack")
 
@@ -99,19 +99,28 @@ def is_admin(client: WebClient, who: Who) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-def answer(body: dict[str, Any], respond: Respond, client: WebClient, reply: Reply | Refusal) -> None:
-    """Reply where the user is: ephemerally through response_url, or inside the modal they clicked in."""
+def answer(
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    reply: Reply | Refusal,
+    shown: Shown = NONE_SHOWN,
+) -> None:
+    """Reply where the user is: ephemerally through response_url, or inside the modal they clicked in.
+    `shown`: the file ids of the reply's pictures, already uploaded."""
     if isinstance(reply, Refusal):
         reply = plain(reply.message)
     view = body.get("view") or {}
     if body.get("response_url") or body.get("response_urls"):
-        said = respond(**message(reply), response_type="ephemeral", replace_original=reply.replace_original)
+        said = respond(
+            **message(reply, shown), response_type="ephemeral", replace_original=reply.replace_original
+        )
         refused_reply(said, who_of(body))
     elif view.get("type") == "modal" and view.get("id"):
         client.views_update(view_id=view["id"], view=reply_view(reply))
     else:
         who = who_of(body)
-        client.chat_postMessage(channel=who.user, **message(reply))
+        client.chat_postMessage(channel=who.user, **message(reply, shown))
 
 
 # What Slack answers when it refuses the payload itself (not the channel or the person).

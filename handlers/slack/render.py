@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DatePickerElement,
     HeaderBlock,
+    ImageBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -24,7 +26,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.parsing import typed_text
-from bot.results import Button, Choice, Form, Person, Place, Reply, Section
+from bot.results import Button, Choice, Form, Image, Person, Place, Reply, Section
 
 # A user id Slack's users_select sends: U… or W… (Enterprise Grid), upper-case letters and digits.
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
@@ -122,7 +124,20 @@ def said(parts: tuple[str | Person | Place, ...]) -> str:
     return "".join(out)
 
 
-def section_blocks(section: Section) -> list[Block]:
+Shown = Mapping[Image, str]  # the Slack file id of every image already uploaded
+NONE_SHOWN: Shown = {}
+
+
+def image_blocks(image: Image, shown: Shown) -> list[Block]:
+    """The uploaded picture in an `image` block by its file id; not uploaded, its alt text instead."""
+    file_id = shown.get(image)
+    if file_id is None:
+        return [SectionBlock(text=_mrkdwn(escape(image.alt)))]
+    title = clip(image.title, MAX_FIELD_TEXT) if image.title else None
+    return [ImageBlock(slack_file={"id": file_id}, alt_text=clip(image.alt, MAX_FIELD_TEXT), title=title)]
+
+
+def section_blocks(section: Section, shown: Shown = NONE_SHOWN) -> list[Block]:
     blocks: list[Block] = []
     parts = []
     if section.title:
@@ -155,6 +170,8 @@ def section_blocks(section: Section) -> list[Block]:
         blocks.append(
             ActionsBlock(block_id=f"{key}.actions" if key else None, elements=unique_action_ids(elements))
         )
+    if section.image is not None:
+        blocks.extend(image_blocks(section.image, shown))
     if section.note:
         blocks.append(
             ContextBlock(
@@ -165,11 +182,13 @@ def section_blocks(section: Section) -> list[Block]:
     return blocks
 
 
-def reply_blocks(reply: Reply, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+def reply_blocks(
+    reply: Reply, limit: int = MAX_MESSAGE_BLOCKS, shown: Shown = NONE_SHOWN
+) -> list[dict[str, Any]]:
     """Every block of the reply, cut at Slack's limit with a last line saying so."""
     blocks: list[Block] = []
     for section in reply.sections:
-        blocks.extend(section_blocks(section))
+        blocks.extend(section_blocks(section, shown))
     if len(blocks) > limit:
         blocks = blocks[: limit - 1]
         blocks.append(ContextBlock(elements=[_mrkdwn("…and more than fits in one message.")]))
@@ -187,10 +206,13 @@ def unique_block_ids(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def message(reply: Reply) -> dict[str, Any]:
+def message(reply: Reply, shown: Shown = NONE_SHOWN) -> dict[str, Any]:
     """Arguments for chat.postMessage / respond(): notification text plus blocks."""
     # The fallback text is mrkdwn too (and drives notifications): escape it like the blocks.
-    return {"text": escape(clip(reply.headline, MAX_FALLBACK_TEXT)), "blocks": reply_blocks(reply)}
+    return {
+        "text": escape(clip(reply.headline, MAX_FALLBACK_TEXT)),
+        "blocks": reply_blocks(reply, shown=shown),
+    }
 
 
 def _input(i: Any) -> InputBlock:

@@ -9,10 +9,11 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.core import Core
-from bot.results import Files, Form, FormErrors, Refusal, Reply, Section, Who
+from bot.results import Files, Form, FormErrors, Image, Refusal, Reply, Section, Who
 from bot.router import Routed
+from handlers.slack.charts import upload_chart
 from handlers.slack.edge import answer, plain, refresh_home, refused_reply, who_of
-from handlers.slack.render import form_view, home_view, message, replace_section
+from handlers.slack.render import NONE_SHOWN, Shown, form_view, home_view, message, replace_section
 from handlers.slack.shoutouts import announce
 
 log = logging.getLogger("metbot.slack")
@@ -66,6 +67,16 @@ def send_files(client: WebClient, who: Who, result: Files) -> None:
     )
 
 
+def upload_images(client: WebClient, reply: Reply) -> Shown:
+    """Upload the reply's pictures (not shared anywhere: the blocks show them); those Slack took, by file id."""
+    shown: dict[Image, str] = {}
+    for image in (s.image for s in reply.sections if s.image is not None):
+        file_id = upload_chart(client, image.png, image.alt, filename=image.filename, title=image.title)
+        if file_id:
+            shown[image] = file_id
+    return shown
+
+
 def with_problems(reply: Reply, problems: list[Section]) -> Reply:
     return Reply(headline=reply.headline, sections=(*reply.sections, *problems)) if problems else reply
 
@@ -87,7 +98,8 @@ def show(core: Core, routed: Routed, body: dict[str, Any], respond: Respond, cli
     else:
         if isinstance(result, Reply) and routed.announce:
             result = with_problems(result, announce(core.referrals, who, client))
-        answer(body, respond, client, result)
+        shown = upload_images(client, result) if isinstance(result, Reply) else NONE_SHOWN
+        answer(body, respond, client, result, shown)
     if routed.changed and not home_shown:
         refresh_home(core, client, who)
 

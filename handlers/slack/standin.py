@@ -1987,6 +1987,36 @@ class SlackRequests:
         }
         return self._post_payload(payload, timestamp=timestamp, signature=signature)
 
+    def shortcut(
+        self,
+        callback_id: str,
+        *,
+        message: Mapping[str, Any] | None = None,
+        user: str = "U0ALICE",
+        team: str = "T0DEMO",
+        channel: str = "C0GENERAL",
+    ) -> Answer:
+        """A message shortcut (`message_action`, on `message`) or, without a message, a global `shortcut`."""
+        payload: dict[str, Any] = {
+            "type": "message_action" if message is not None else "shortcut",
+            "callback_id": callback_id,
+            "trigger_id": self.trigger_id(),
+            "action_ts": f"{1_700_000_000 + self._next()}.000001",
+            "team": {"id": team, "domain": self._team_domain(team)},
+            "user": self._user(user, team),
+            "api_app_id": APP_ID,
+            "token": VERIFICATION_TOKEN,
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        if message is not None:
+            ts = f"{1_700_000_000 + self._next()}.000200"
+            payload["message"] = {"type": "message", "ts": ts, **message}
+            payload["message_ts"] = payload["message"]["ts"]
+            payload["channel"] = {"id": channel, "name": self._channel_name(channel)}
+            payload["response_url"] = self.fake.response_url(f"shortcut {callback_id}")
+        return self._post_payload(payload, timestamp=None, signature=None)
+
     # -- Events API -----------------------------------------------------------------------------------------
 
     def event(

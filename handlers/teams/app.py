@@ -65,7 +65,9 @@ class TeamsApp:
 
     def __init__(self, core: Core, settings: Settings) -> None:
         self.core = core
-        self.edge = TeamsEdge(self.on_command, self.on_action, self.on_seen, self.on_install)
+        self.edge = TeamsEdge(
+            self.on_command, self.on_action, self.on_seen, self.on_install, on_log_message=self.on_log_message
+        )
         self.bridge = TeamsBridge(settings, self.edge.register)
         self.sender = TeamsSender(self.bridge, lambda tenant: core.members.team_service_url("teams", tenant))
         password = secret(settings.teams_app_password)
@@ -139,6 +141,14 @@ class TeamsApp:
             headline=files.reply.headline,
             sections=(*files.reply.sections, Section(buttons=buttons, note=note)),
         )
+
+    def on_log_message(
+        self, who: Who, text: str, author: Person | None, mentions: tuple[Person, ...]
+    ) -> Form:
+        """ "Log a meeting" on a message: the meeting dialog, prefilled from the message."""
+        routed = self.core.router.handle_log_from_message(who, text, author, Asked(mentions=mentions))
+        form = routed.answer
+        return form if isinstance(form, Form) else self.core.meetings.new_meeting_form(who)
 
     def announce(self, who: Who) -> None:
         """Post the acting user's due shoutouts in the team channel; a failure is recorded, never raised."""

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from bot.results import Button, Choice, Files, Form, FormErrors, Input, Refusal, Reply, Section
+from handlers.teams.charts import chart_image_element
 
 __all__ = [
     "CARD_CONTENT_TYPE",
@@ -176,6 +177,8 @@ def _section(
         items.extend(_choice(section.choice, index))
     if section.buttons:
         items.append({"type": "ActionSet", "actions": [_execute(b, payload_of) for b in section.buttons]})
+    if section.image is not None:
+        items.append(chart_image_element(section.image.png, section.image.alt))
     if section.note:
         items.append(_text(section.note, isSubtle=True, size="small"))
     container: dict[str, Any] = {

@@ -33,12 +33,14 @@ HELP = ("met", "help")  # what a message that names no command gets
 SORRY = "Something went wrong on my side and nothing was changed. Please try again in a minute."
 _MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+MAX_SHARED_TEXT = 8000  # of a shared message's HTML; the core reads at most a few thousand characters
 
 Result = Reply | Files | Refusal | Form | tuple[Form, FormErrors] | None
 OnCommand = Callable[[Who, str, str, "ActivityFacts"], Result]
 OnAction = Callable[[Who, str, dict[str, Any]], Result]
 OnSeen = Callable[[Who, "ActivityFacts"], None]
 OnInstall = Callable[[Who, str, "ActivityFacts"], None]  # kind: "install" | "uninstall"
+OnLogMessage = Callable[[Who, str, Person | None, tuple[Person, ...]], Form]  # text, author, mentions
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,30 @@ def plain_text(activity: Mapping[str, Any]) -> tuple[str, tuple[Person, ...]]:
     return " ".join(plain.split(" ")).strip(), tuple(people.values())
 
 
+def shared_message(value: Mapping[str, Any]) -> tuple[str, Person | None, tuple[Person, ...]] | None:
+    """ "Log a meeting" on a message (a message extension's `messagePayload`): its text as the core reads
+    it ("@Name" for each `<at>` mention, markup removed), its author, and the people it mentions."""
+    payload = _dict(value.get("messagePayload"))
+    if not payload:
+        return None
+    content = str(_dict(payload.get("body")).get("content") or "")[:MAX_SHARED_TEXT]
+    people: dict[str, Person] = {}
+    for mention in payload.get("mentions") or []:
+        user = _dict(_dict(_dict(mention).get("mentioned")).get("user"))
+        name = " ".join(str(user.get("displayName") or _dict(mention).get("mentionText") or "").split())
+        if user.get("id") and name:
+            people.setdefault(str(user["id"]), Person(name=name, user=str(user["id"])))
+    text = _MENTION.sub(lambda m: "@" + " ".join(html.unescape(_TAG.sub(" ", m[0])).split()), content)
+    plain = " ".join(html.unescape(_TAG.sub(" ", text)).replace("\xa0", " ").split())
+    author = _dict(_dict(payload.get("from")).get("user"))
+    who = (
+        Person(name=str(author.get("displayName") or ""), user=str(author["id"]))
+        if author.get("id")
+        else None
+    )
+    return plain, who, tuple(people.values())
+
+
 def parse_command(text: str | None) -> tuple[str, str] | None:
     """("met", "list") from "<at>metbot</at> /met list": mentions, markup and a leading "/" are ignored.
     None when the first word is no command."""
@@ -217,7 +243,9 @@ class TeamsEdge:
         on_seen: OnSeen | None = None,
         on_install: OnInstall | None = None,
         payload_of: cards.PayloadOf = cards.default_payload,
+        on_log_message: OnLogMessage | None = None,
     ) -> None:
+        self.on_log_message = on_log_message
         self.on_command = on_command
         self.on_action = on_action
         self.on_seen = on_seen
@@ -294,6 +322,10 @@ class TeamsEdge:
             command = data.get(cards.OPEN_COMMAND)
             return _invoke(await self._open(facts, command if command in COMMAND_NAMES else "met", data))
         if name == "composeExtension/fetchTask":
+            shared = shared_message(value)
+            if shared is not None and self.on_log_message is not None:
+                form = await asyncio.to_thread(self.on_log_message, facts.who, *shared)
+                return _invoke(cards.dialog_response(form))
             return _invoke(await self._open(facts, "met", {}))
         if name in ("task/submit", "composeExtension/submitAction"):
             data = _dict(value.get("data"))
