@@ -97,3 +97,17 @@ class Problem:
 
     field: str  # "text", "name", "company", "event", "next_step", "offer", "notes"
     message: str  # one kind, clear, user-facing sentence saying what to do instead
+
+
+@dataclass(frozen=True)
+class KeptRequest:
+    """A request kept in the inbox, as a worker holds it under its lease."""
+
+    id: int
+    key: str
+    platform: str
+    kind: str
+    body: bytes
+    headers: dict[str, str]
+    attempts: int
+    applied: bool = False  # the effect committed in an earlier attempt (see `Inbox.applied`)

@@ -15,10 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Callable
 
 WINDOW_SECONDS = 3600  # Slack retries events within minutes and refuses signatures older than 5 minutes
 MAX_KEYS = 100_000
@@ -43,24 +40,7 @@ class ReplayGuard:
         return self.shared(key) if self.shared is not None else True
 
 
-@dataclass(frozen=True)
-class Applying:
-    """The inbox row a worker is running: its key, and whether an earlier attempt committed its effect."""
+# The worker marks the request it runs; the store's write path records its effect (store/replays.py).
+from store.replays import Applying, applying, working_on  # noqa: E402
 
-    key: str
-    applied: bool = False
-
-
-# Set by the worker around one request; the store's write path reads it (store/replays.py) to record the
-# effect in the effect's own transaction, or, on a retry whose effect is already committed, to undo it.
-applying: ContextVar[Applying | None] = ContextVar("applying", default=None)
-
-
-@contextmanager
-def working_on(key: str, *, applied: bool = False) -> Iterator[Applying]:
-    item = Applying(key=key, applied=applied)
-    token = applying.set(item)
-    try:
-        yield item
-    finally:
-        applying.reset(token)
+__all__ = ["Applying", "ReplayGuard", "applying", "working_on"]

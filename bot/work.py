@@ -30,7 +30,7 @@ THREADS = 8  # per worker process: the work mostly waits on Slack and the databa
 
 
 class Processor(Protocol):
-    def __call__(self, item: Claimed) -> str | None:
+    def __call__(self, item: Claimed, /) -> str | None:
         """Run one request (effect and reply); return the HTTP answer the front waits for, if any."""
 
 

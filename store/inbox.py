@@ -18,10 +18,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, event, func, inspect, or_, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, event, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.records import KeptRequest
 from store.models import InboxItem, SeenRequest
 
 MAX_ATTEMPTS = 5  # then the row is `failed` and left for an operator (logged once, counted in /metrics)
@@ -30,21 +31,10 @@ BUSY_SECONDS = 30.0  # as long as the main database's busy timeout
 READ = {"metbot_read_only": True}  # store/db.py: on SQLite a plain BEGIN, not the writer's BEGIN IMMEDIATE
 OPEN = ("new", "working")
 
-t = InboxItem.__table__
+t: Table = InboxItem.__table__  # type: ignore[assignment]  # the ORM types __table__ as FromClause
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A row a worker holds under its lease."""
-
-    id: int
-    key: str
-    platform: str
-    kind: str
-    body: bytes
-    headers: dict[str, str]
-    attempts: int
-    applied: bool = False  # the effect committed in an earlier attempt (see `Inbox.applied`)
+Claimed = KeptRequest  # a row a worker holds under its lease
 
 
 @dataclass(frozen=True)
@@ -358,7 +348,7 @@ def inbox_engine(main: Engine) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _no_sleeping_busy_handler(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _no_sleeping_busy_handler(dbapi_connection, _record) -> None:
         # Writes retry in `_Locked` instead; WAL readers are not blocked by a writer anyway.
         dbapi_connection.execute("PRAGMA busy_timeout=0")
 

@@ -9,18 +9,45 @@ a retry whose effect was already committed rolls the repeated effect back while 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from bot.replays import applying
 from store.inbox import applied_key
 from store.models import SeenRequest
 from store.people import insert_ignoring_conflict
 
 log = logging.getLogger("metbot.replays")
+
+
+@dataclass(frozen=True)
+class Applying:
+    """The inbox row a worker is running: its key, and whether an earlier attempt committed its effect."""
+
+    key: str
+    applied: bool = False
+
+
+# Set by the worker around one request; the store's write path reads it (store/replays.py) to record the
+# effect in the effect's own transaction, or, on a retry whose effect is already committed, to undo it.
+applying: ContextVar[Applying | None] = ContextVar("applying", default=None)
+
+
+@contextmanager
+def working_on(key: str, *, applied: bool = False) -> Iterator[Applying]:
+    item = Applying(key=key, applied=applied)
+    token = applying.set(item)
+    try:
+        yield item
+    finally:
+        applying.reset(token)
+
 
 WROTE = "metbot_effect"  # session.info flag: this transaction adds rows (an effect a retry must not repeat)
 SAVEPOINT = "metbot_effect"
@@ -33,7 +60,7 @@ def first_time(session: Session, key: str, now: datetime) -> bool:
 
 def forget_before(session: Session, cutoff: datetime) -> int:
     result = session.execute(delete(SeenRequest).where(SeenRequest.at < cutoff))
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult's; typed as the base Result
 
 
 def _adds_rows(state: ORMExecuteState) -> bool:

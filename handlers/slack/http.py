@@ -14,13 +14,15 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from slack_sdk.signature import SignatureVerifier
 
 from handlers.web import Reply, Request, Route
-from store.inbox import Inbox
+
+if TYPE_CHECKING:  # the front is handed the inbox by the composition root (bot/front.py)
+    from store.inbox import Inbox
 
 log = logging.getLogger("metbot.http")
 
@@ -64,18 +66,24 @@ def describe(body: dict[str, Any]) -> str:
         first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
         return f"action {str(first.get('action_id', '?'))[:40]}"
     if kind in ("view_submission", "view_closed"):
-        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        view = _part(body, "view")
         return f"{kind} {str(view.get('callback_id', '?'))[:40]}"
     if kind == "event_callback":
-        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        event = _part(body, "event")
         return f"event {str(event.get('type', '?'))[:40]}"
     return str(kind or "unknown")[:40]
 
 
+def _part(body: dict[str, Any], key: str) -> dict[str, Any]:
+    """A nested object of the body, or {} when it is missing or not an object (hostile bodies are)."""
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _ids(body: dict[str, Any]) -> dict[str, str | None]:
     """Team and user ids (never names) for the log line."""
-    user = body.get("user") if isinstance(body.get("user"), dict) else {}
-    team = body.get("team") if isinstance(body.get("team"), dict) else {}
+    user = _part(body, "user")
+    team = _part(body, "team")
     return {
         "team": str(body.get("team_id") or team.get("id") or "")[:20] or None,
         "user": str(body.get("user_id") or user.get("id") or "")[:20] or None,
@@ -83,7 +91,7 @@ def _ids(body: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _event_type(body: dict[str, Any]) -> str:
-    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    event = _part(body, "event")
     return str(event.get("type") or "")
 
 
@@ -212,7 +220,7 @@ def unavailable(body: dict[str, Any], fields: dict[str, Any]) -> Reply:
         text = {"response_type": "ephemeral", "text": UNAVAILABLE}
         return Reply(200, json.dumps(text).encode(), "application/json", fields)
     if body.get("type") == "view_submission":
-        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        view = _part(body, "view")
         inputs = [b for b in view.get("blocks") or [] if isinstance(b, dict) and b.get("type") == "input"]
         values = (view.get("state") or {}).get("values") if isinstance(view.get("state"), dict) else None
         named = [str(b.get("block_id") or "") for b in inputs] or list(values or {})

@@ -97,7 +97,8 @@ class OfflineBot:
             self._thread.join(timeout=5)
         self.worker.stop(drain=0.5)  # what the test already sent is finished, as `serve` drains on SIGTERM
         self._worker_thread.join(timeout=30)
-        self.metbot.executor.shutdown(wait=True)
+        if self.metbot.executor is not None:
+            self.metbot.executor.shutdown(wait=True)
         self.front.inbox.close()
         self.metbot.engine.dispose()
         self.fake.stop()

@@ -12,9 +12,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.records import KeptRequest as Claimed
 from bot.replays import ReplayGuard
 from handlers.slack.http import describe
-from store.inbox import Claimed
 
 log = logging.getLogger("metbot.request")
 
@@ -64,7 +64,8 @@ def dedupe(guard: ReplayGuard) -> Callable[..., BoltResponse]:
         if body.get("type") == "event_callback" and body.get("event_id"):
             key = f"event:{body['event_id']}"
         else:
-            signature = (req.headers.get("x-slack-signature") or [None])[0]
+            values = req.headers.get("x-slack-signature") or []
+            signature = values[0] if values else None
             if signature:
                 key = f"sig:{signature}"
         if key is not None:
