@@ -58,11 +58,11 @@ def build_front(
         from bot.app import build_app
 
         oauth = SlackRequestHandler(build_app(settings, clock=clock, engine=engine, migrate=False).app)
-    slack = secret(settings.slack_signing_secret)
-    front = SlackFront(slack, inbox, clock)
+    signing_secret = secret(settings.slack_signing_secret)
+    slack = slack_routes(SlackFront(signing_secret, inbox, clock), oauth) if signing_secret else []
     multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
     web = Web(
-        [*(slack_routes(front, oauth) if slack else []), *(extra_routes or [])],
+        [*slack, *(extra_routes or [])],
         health=lambda: ping(engine),
         registry=metrics_registry(inbox, engine, clock),
         own_metrics=not multiprocess,
