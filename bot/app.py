@@ -105,7 +105,10 @@ def build_app(
         digests["teams"] = channels["teams"] = teams.sender
     sweeper = Sweeper(sessions=core.sessions, sender=ByPlatform(digests), cadence=core.cadence)
     roundups = Roundups(
-        sessions=core.sessions, poster=ByPlatform(channels), default_channel=core.referrals.default_channel
+        sessions=core.sessions,
+        poster=ByPlatform(channels),
+        default_channel=core.referrals.default_channel,
+        min_group=settings.metbot_min_group,
     )
     return Metbot(settings=settings, core=core, slack=slack, sweeper=sweeper, roundups=roundups, teams=teams)
 

@@ -25,6 +25,7 @@ from bot.digest import (
     classified_outcome,
     cold_outcome,
     decide_section,
+    done_section,
     followed_up_outcome,
     reply_outcome,
     rest_outcome,
@@ -124,6 +125,9 @@ class Engagement:
             if owned.contact is None:
                 return self._refuse(who, contact_id, "followed_up")
             c, item, today, now = owned.contact, owned.item, owned.today, owned.now
+            if c.phase == "await_reply" and c.due_on is not None:
+                # A double click, or the same button in an older message: already noted, nothing written.
+                return followed_up_outcome(item, c.due_on, today)
             state = on_work_day(after_followed_up(state_of(c), today, self.cadence), owned.work_days)
             apply_state(c, state)
             c.last_touch_at = now
@@ -159,6 +163,9 @@ class Engagement:
             if owned.contact is None:
                 return self._refuse(who, contact_id, f"reply_{answer}")
             c, item, today, now = owned.contact, owned.item, owned.today, owned.now
+            if c.phase != "await_reply":
+                # Answered already (a double click), or a stale "did they respond?": nothing moves back.
+                return done_section(item.contact_id, f"Already noted for {item.label}: nothing changed.")
             state, suggest = after_reply(state_of(c), answer, today, self.cadence)
             state = on_work_day(state, owned.work_days)
             apply_state(c, state)

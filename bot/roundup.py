@@ -71,7 +71,7 @@ def _times(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def roundup_reply(facts: WeekFacts, week_start: date) -> Reply | None:
+def roundup_reply(facts: WeekFacts, week_start: date, min_group: int = 1) -> Reply | None:
     """The team's week in counts: referrals, the most generous givers, why connections stalled.
 
     None for a quiet week (nothing to say is better than an empty post).
@@ -105,7 +105,14 @@ def roundup_reply(facts: WeekFacts, week_start: date) -> Reply | None:
             said.extend([Person(user, user), f" ({n})"])
         said.append(". Thank you for leading with generosity!")
         sections.append(Section(said=tuple(said)))
-    if facts.breakdowns:
+    if facts.breakdowns and min_group > 1 and facts.classifiers < min_group:
+        # Too few people: the counts could be one colleague's own reasons, so none are shown.
+        text = (
+            f"Not enough people yet: the reasons connections stalled appear once at least {min_group} "
+            "people have named one in a week."
+        )
+        sections.append(Section(title="Why connections stalled", text=text))
+    elif facts.breakdowns:
         fields = tuple((BY_KEY[k].label if k in BY_KEY else k, str(n)) for k, n in facts.breakdowns)
         top = tied_first(list(facts.breakdowns))
         note = None
@@ -133,6 +140,7 @@ class Roundups:
     sessions: Sessions
     poster: Poster
     default_channel: str | None = None
+    min_group: int = 5  # breakdown counts only from at least this many people (settings.metbot_min_group)
     hour: int = ROUNDUP_HOUR
     lease: timedelta = timedelta(minutes=5)
     retry_after: timedelta = timedelta(minutes=5)
@@ -182,7 +190,7 @@ class Roundups:
     ) -> None:
         """One workspace's roundup through the one send path (bot/delivery.py); one team never stops the others."""
         channel = (team.channel if team else None) or self.default_channel
-        reply = roundup_reply(facts, c.week_start)
+        reply = roundup_reply(facts, c.week_start, self.min_group)
         if team is None or channel is None or reply is None:
             self._finish(c.roundup_id, status="skipped", error="quiet week" if team else "workspace gone")
             report.skipped += 1

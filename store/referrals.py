@@ -284,6 +284,7 @@ class WeekFacts:
     givers: tuple[tuple[str, int], ...]  # (platform user id, referrals given), most generous first
     outside_givers: int  # referrals that came from people outside the workspace
     breakdowns: tuple[tuple[str, int], ...]  # (reason key, count), most common first
+    classifiers: int = 0  # how many people those breakdowns come from
 
 
 def week_facts(
@@ -337,10 +338,16 @@ def week_facts(
         .group_by(Breakdown.reason)
         .order_by(func.count().desc(), Breakdown.reason)
     ).all()
+    classifiers = session.scalar(
+        select(func.count(Breakdown.member_id.distinct()))
+        .join(Member, Breakdown.member_id == Member.id)
+        .where(Member.workspace_id == workspace_id, Breakdown.at >= start, Breakdown.at < end)
+    )
     return WeekFacts(
         referrals=int(referrals),
         closed=int(closed),
         givers=tuple((u, int(n)) for u, n in givers),
         outside_givers=int(outside),
         breakdowns=tuple((r, int(n)) for r, n in breakdowns),
+        classifiers=int(classifiers or 0),
     )

@@ -440,3 +440,36 @@ def test_meeting_again_restarts_the_timer(bot: OfflineBot) -> None:
     met(bot, "Jane Doe at the Rotary dinner")  # met again after it went cold: back in the loop
     jane = contact(bot)
     assert (jane.phase, jane.nudges, jane.due_on) == ("follow_up", 0, THU)
+
+
+def test_double_clicks_and_stale_answers_write_nothing_twice(bot: OfflineBot) -> None:
+    """ "I followed up" twice writes one history row; a stale "Yes" never moves a contact back a stage."""
+    from sqlalchemy import func, select
+
+    from bot.records import Who
+    from store.models import Contact, FollowUp
+
+    who = Who("slack", "T0DEMO", "U0ALICE")
+    answer = bot.slack.command("Jane Doe (Acme) at BNI breakfast")
+    bot.fake.wait_for("response_url", where=lambda c: c.args.get("url") == answer.response_url)
+    with bot.metbot.core.sessions() as session:
+        jane = session.scalars(select(Contact)).one()
+    engagement = bot.metbot.engagement
+    engagement.followed_up(who, jane.id)
+    engagement.followed_up(who, jane.id)
+    with bot.metbot.core.sessions() as session:
+        kinds = session.scalars(select(FollowUp.kind).where(FollowUp.contact_id == jane.id)).all()
+    assert kinds.count("followed_up") == 1
+    engagement.responded(who, jane.id, "yes")
+    with bot.metbot.core.sessions.begin() as session:
+        session.get(Contact, jane.id).stage = "trust"  # a referral later made it Trust
+    engagement.responded(who, jane.id, "yes")  # the old button, clicked again
+    engagement.responded(who, jane.id, "no")
+    with bot.metbot.core.sessions() as session:
+        after = session.get(Contact, jane.id)
+        replies = session.scalar(
+            select(func.count())
+            .select_from(FollowUp)
+            .where(FollowUp.contact_id == jane.id, FollowUp.kind == "replied")
+        )
+    assert after is not None and after.stage == "trust" and replies == 1

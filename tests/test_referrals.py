@@ -30,12 +30,12 @@ MONDAY_9AM = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # Monday 09:00 in New Yo
 
 @pytest.fixture
 def shout(database_url: str) -> Iterator[OfflineBot]:
-    """The bot with METBOT_SHOUTOUT_CHANNEL set."""
+    """The bot with METBOT_SHOUTOUT_CHANNEL set, in a team that shows figures from one person up."""
     with OfflineBot(
         database_url=database_url,
         start=START,
         slack_timeout=2,
-        settings_overrides={"metbot_shoutout_channel": SHOUT},
+        settings_overrides={"metbot_shoutout_channel": SHOUT, "metbot_min_group": 1},
     ) as running:
         running.fake.add_user(ALICE, real_name="Alice Martin")
         running.fake.add_user(BOB, real_name="Bob Builder")
@@ -613,6 +613,28 @@ def test_the_weekly_roundup_is_posted_once_with_counts_only(shout: OfflineBot, d
     tick(shout.metbot)
     assert len(shoutouts(shout)) == posted_before + 1
     assert [r.status for r in roundups(shout)] == ["sent", "skipped"]
+
+
+def test_a_small_teams_roundup_shows_no_stall_reasons(database_url: str) -> None:
+    """The default group size (5): one person's stall reasons would be theirs alone, so none are shown."""
+    with OfflineBot(
+        database_url=database_url,
+        start=START,
+        slack_timeout=2,
+        settings_overrides={"metbot_shoutout_channel": SHOUT},
+    ) as small:
+        small.fake.add_user(ALICE, real_name="Alice Martin")
+        command(small, "Sam Lee (Globex) at BNI")
+        referral(small, "gave Jane Doe to Bob Smith")
+        who = Who("slack", "T0DEMO", ALICE)
+        sam = contact(small, "Sam Lee").id
+        small.metbot.engagement.went_cold(who, sam)
+        small.metbot.engagement.classify(who, sam, "too_salesy")
+        small.clock.set(MONDAY_9AM)
+        tick(small.metbot)
+        text = shown(shoutouts(small)[-1])
+        assert "Not enough people yet" in text
+        assert "too focused on the sale" not in text
 
 
 def test_a_roundup_that_slack_fails_is_retried_and_still_posted_once(shout: OfflineBot) -> None:
