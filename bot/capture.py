@@ -17,6 +17,7 @@ EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 OWNERS = (("me", "Me"), ("them", "Them"), ("both", "Both of us"))
 OFFER_KINDS = (("introduction", "An introduction"), ("referral", "A referral"))
 CONNECTIONS = (("strong", "Strong: we clicked"), ("ok", "OK"), ("weak", "Weak: it was hard going"))
+RHYTHMS = (("14", "Every 2 weeks"), ("30", "Monthly"), ("90", "Quarterly"), ("0", "Never"))
 OWNER_LABEL = dict(OWNERS)
 OFFER_LABEL = dict(OFFER_KINDS)
 CONNECTION_LABEL = {"strong": "strong", "ok": "OK", "weak": "weak"}
@@ -198,6 +199,14 @@ def meeting_form(
                 value=m.connection if m else None,
             ),
             Input(
+                "rhythm",
+                "Keep in touch",
+                kind="choice",
+                options=RHYTHMS,
+                value=str(m.rhythm_days) if m and m.rhythm_days is not None else None,
+                hint="How often to check in once you're in touch (by default, by how well you know them).",
+            ),
+            Input(
                 "notes", "Notes", kind="long_text", value=m.notes if m else None, max_length=LIMITS["notes"]
             ),
         ),
@@ -236,6 +245,7 @@ def _read_choices(values: dict[str, object], errors: dict[str, str]) -> dict[str
         "next_step_owner": dict(OWNERS),
         "offer_kind": dict(OFFER_KINDS),
         "connection": dict(CONNECTIONS),
+        "rhythm": dict(RHYTHMS),
     }
     picked: dict[str, str | None] = {}
     for key, allowed in choices.items():
@@ -281,6 +291,7 @@ def read_form(values: dict[str, object], *, today: date) -> Meeting | FormErrors
             offer_kind=picked["offer_kind"],  # type: ignore[arg-type]  # checked against OFFER_KINDS
             connection=picked["connection"],  # type: ignore[arg-type]  # checked against CONNECTIONS
             notes=text["notes"],
+            rhythm_days=int(picked["rhythm"]) if picked["rhythm"] is not None else None,
         )
     )
 

@@ -192,6 +192,7 @@ class MeetingLog:
             )
             saved = meetings.update_meeting(session, row, values, now=now, due_on=due_on)
             meetings.keep_details(row.contact, card)
+            set_rhythm(session, saved.contact_id, meeting.rhythm_days)
         return Logged(
             meeting_ids=(saved.meeting_id,),
             contact_ids=(saved.contact_id,),

@@ -286,6 +286,7 @@ def test_edit_button_opens_a_prefilled_form_and_saving_updates_the_same_meeting(
         "offer": None,
         "offer_kind": None,
         "connection": None,
+        "rhythm": None,
         "notes": None,
     }
 

@@ -16,7 +16,7 @@ from store.models import Base, Contact, FollowUp, Meeting
 
 FORM_TEXT = ("name", "company", "event", "next_step", "offer", "notes")
 FORM_DATES = ("met_on", "due")
-FORM_CHOICES = ("next_step_owner", "offer_kind", "connection")
+FORM_CHOICES = ("next_step_owner", "offer_kind", "connection", "rhythm")
 FORM_INPUTS = (
     "name",
     "company",
@@ -32,6 +32,7 @@ FORM_INPUTS = (
     "offer",
     "offer_kind",
     "connection",
+    "rhythm",
     "notes",
 )
 TODAY = date(2026, 11, 27)  # the fixture's Friday, in New York and in UTC alike
