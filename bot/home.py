@@ -8,7 +8,7 @@ from datetime import date
 from bot.cadence import Cadence
 from bot.digest import item_section
 from bot.listing import STAGE_LABEL
-from bot.results import Reply, Section
+from bot.results import Reply, SearchBox, Section
 from bot.stats import Stats, pct, top_reasons_section
 from bot.sweep import as_due
 from store.home import STAGES, HomeFacts
@@ -101,6 +101,7 @@ def home_reply(
             ),
         )
     sections = [
+        Section(search=SearchBox("contacts.find", "Find a contact", "A name, a company, an event, a word…")),
         Section(
             text=" · ".join(
                 (
@@ -109,7 +110,7 @@ def home_reply(
                     _plural(facts.contacts, "contact"),
                 )
             )
-        )
+        ),
     ]
     if facts.due:
         sections.append(

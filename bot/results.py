@@ -48,6 +48,15 @@ Place = Channel  # the older name, until every caller says Channel
 
 
 @dataclass(frozen=True)
+class SearchBox:
+    """A box to type into; what is typed comes back as `action`'s value (the App Home's contact search)."""
+
+    action: str
+    label: str
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     """One thing to say; `key` lets a later answer replace just this part of the message."""
 
@@ -60,6 +69,7 @@ class Section:
     key: str | None = None
     # Text naming people or channels: plain strings (escaped) with mentions between them; shown after `text`.
     said: tuple[str | Person | Channel, ...] = ()
+    search: SearchBox | None = None
     image: Image | None = None  # shown after the text; its alt text stands in where it can't be shown
 
 

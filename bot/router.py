@@ -57,6 +57,7 @@ class Action(StrEnum):
     CONTACT_OPEN = "contact.open"
     CONTACTS_NEXT = "contacts.next"
     CONTACTS_PREVIOUS = "contacts.previous"
+    CONTACTS_FIND = "contacts.find"
     ADD_TO_CALENDAR = capture.ADD_TO_CALENDAR
 
 
@@ -93,6 +94,13 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Query:
+    """Words typed into a search box."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class FileRef:
     """A file the user shared with the bot (its platform id)."""
 
@@ -104,7 +112,7 @@ class Nothing:
     """A button that names nothing (Cancel)."""
 
 
-Payload = Row | RowChoice | Page | FileRef | Nothing
+Payload = Row | RowChoice | Page | Query | FileRef | Nothing
 
 ROW_ACTIONS = frozenset(
     {
@@ -142,6 +150,8 @@ def encode(payload: Payload) -> str:
         return f"{payload.number}:{payload.filter}"
     if isinstance(payload, FileRef):
         return payload.file_id
+    if isinstance(payload, Query):
+        return payload.text
     return ""
 
 
@@ -166,6 +176,8 @@ def decode(action: Action, value: str) -> Payload | None:
         number = _row_id(head)
         ok = number is not None and 0 < number < 10**6 and colon and len(tail) <= 16 and tail.isascii()
         return Page(number, tail.lower()) if ok and number is not None else None
+    if action is Action.CONTACTS_FIND:
+        return Query(value[:200])
     if action in FILE_ACTIONS:
         ok = value and len(value) <= MAX_FILE_ID and value.isascii() and value.isalnum()
         return FileRef(value) if ok else None
@@ -284,6 +296,9 @@ class Router:
             Action.CONTACTS_NEXT: self._page,
             Action.CONTACTS_PREVIOUS: self._page,
             Action.ADD_TO_CALENDAR: lambda who, p: Routed(c.meetings.calendar(who, _id(p) or 0)),
+            Action.CONTACTS_FIND: lambda who, p: Routed(
+                c.contacts.find(who, p.text if isinstance(p, Query) else "")
+            ),
         }
 
     # --- commands ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -217,3 +218,15 @@ def test_the_home_is_not_published_for_someone_who_never_opened_it(bot: OfflineB
     open_home(bot)
     met(bot, "Sam Lee (Globex) at BNI breakfast")
     assert len(bot.fake.calls_to("views.publish")) == 2
+
+
+def test_the_home_has_a_search_box_that_finds_contacts(bot: OfflineBot) -> None:
+    met(bot, "Jane Doe (Acme) at BNI breakfast; next step: send her the deck")
+    home = open_home(bot)
+    boxes = [b for b in home["blocks"] if b["type"] == "input" and b.get("dispatch_action")]
+    assert [b["element"]["action_id"] for b in boxes] == ["contacts.find"]
+    before = len(bot.fake.calls_to("chat.postMessage"))
+    answer = bot.slack.block_action("contacts.find", "acme", view=home["id"])
+    assert answer.status == 200
+    [found] = bot.fake.wait_for("chat.postMessage", count=before + 1)[before:]
+    assert "Jane Doe" in json.dumps(found.args)

@@ -23,10 +23,11 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
     UserSelectElement,
 )
+from slack_sdk.models.blocks.basic_components import PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.parsing import typed_text
-from bot.results import Button, Choice, Form, Image, Person, Place, Reply, Section
+from bot.results import Button, Choice, Form, Image, Person, Place, Reply, SearchBox, Section
 
 # A user id Slack's users_select sends: U… or W… (Enterprise Grid), upper-case letters and digits.
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
@@ -137,6 +138,21 @@ def image_blocks(image: Image, shown: Shown) -> list[Block]:
     return [ImageBlock(slack_file={"id": file_id}, alt_text=clip(image.alt, MAX_FIELD_TEXT), title=title)]
 
 
+def search_block(box: SearchBox) -> InputBlock:
+    """A search box that answers as the user presses Enter (dispatch_action: a block action, no submit)."""
+    return InputBlock(
+        block_id=f"{box.action}.box",
+        label=PlainTextObject(text=clip(box.label, 2000)),
+        element=PlainTextInputElement(
+            action_id=box.action,
+            placeholder=PlainTextObject(text=clip(box.placeholder, 150)) if box.placeholder else None,
+            dispatch_action_config={"trigger_actions_on": ["on_enter_pressed"]},
+        ),
+        dispatch_action=True,
+        optional=True,
+    )
+
+
 def section_blocks(section: Section, shown: Shown = NONE_SHOWN) -> list[Block]:
     blocks: list[Block] = []
     parts = []
@@ -170,6 +186,8 @@ def section_blocks(section: Section, shown: Shown = NONE_SHOWN) -> list[Block]:
         blocks.append(
             ActionsBlock(block_id=f"{key}.actions" if key else None, elements=unique_action_ids(elements))
         )
+    if section.search is not None:
+        blocks.append(search_block(section.search))
     if section.image is not None:
         blocks.extend(image_blocks(section.image, shown))
     if section.note:

@@ -757,10 +757,11 @@ class FakeSlack:
         self,
         method: str,
         count: int = 1,
-        timeout: float = 5.0,
+        timeout: float = 15.0,
         where: Callable[[Call], bool] | None = None,
     ) -> list[Call]:
-        """Block until `count` matching calls were recorded; return them (AssertionError on timeout)."""
+        """Block until `count` matching calls were recorded; return them (AssertionError on timeout).
+        A condition, not a sleep: the timeout only bounds how long a loaded machine may take."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:

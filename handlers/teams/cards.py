@@ -177,6 +177,18 @@ def _section(
         items.extend(_choice(section.choice, index))
     if section.buttons:
         items.append({"type": "ActionSet", "actions": [_execute(b, payload_of) for b in section.buttons]})
+    if section.search is not None:
+        # The typed words arrive in the action's data as "value", as a Slack box's do.
+        box = section.search
+        items.append(
+            {"type": "Input.Text", "id": "value", "label": box.label, "placeholder": box.placeholder}
+        )
+        items.append(
+            {
+                "type": "ActionSet",
+                "actions": [{"type": "Action.Execute", "title": "Find", "verb": box.action}],
+            }
+        )
     if section.image is not None:
         items.append(chart_image_element(section.image.png, section.image.alt))
     if section.note:

@@ -23,6 +23,7 @@ from bot.router import (
     FormId,
     Nothing,
     Page,
+    Query,
     Router,
     Row,
     RowChoice,
@@ -187,6 +188,8 @@ def test_every_action_is_routed(router: Router, core: FakeCore) -> None:
             if action in PAGE_ACTIONS
             else FileRef("F123")
             if action in FILE_ACTIONS
+            else Query("jane")
+            if action is Action.CONTACTS_FIND
             else Nothing()
         )
         router.handle_action(ALICE, action, payload, Asked())
