@@ -14,6 +14,8 @@ matplotlib already depends on) to stay around 12 KB. The text reply stays beside
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import textwrap
 import threading
 from collections.abc import Sequence
@@ -114,6 +116,9 @@ def _label(key: str) -> str:
 
 def _figure(left: float) -> Any:
     """A blank 800 × 500 figure with fixed margins (our labels are known and short: no layout engine pass)."""
+    # matplotlib keeps a font cache and config in the user's home; a server (or the demo) writes nowhere
+    # but the temp folder unless the operator chose MPLCONFIGDIR.
+    os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "metbot-matplotlib"))
     import matplotlib
 
     matplotlib.use("Agg")
