@@ -2,7 +2,7 @@
 
 Three servers, each in its own fresh process, each behind `handlers.slack.http.make_server` (waitress, same threads):
 
-* `ours` — the real front from `bot.front.build_front` (SQLite in a temp dir), as `serve` runs it: the
+* `ours` — the real front from `bot.app.build_front` (SQLite in a temp dir), as `serve` runs it: the
   signature check, the inbox INSERT, the 200; two worker processes (`python -m bot work`) parse, write
   the meeting and POST the reply to the response_url.
 * `ours_no_inbox` — the same front answering right after the signature check, keeping nothing: the
@@ -59,7 +59,7 @@ def ours_server(api_url: str, database_url: str, keep: bool = True, workers: int
     import subprocess
     import sys
 
-    from bot.front import build_front
+    from bot.app import build_front
     from handlers.slack.http import SlackFront
     from handlers.web import Reply, make_server
 

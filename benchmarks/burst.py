@@ -68,8 +68,7 @@ def slow(body: dict[str, Any]) -> None:
 def ours_server(api_url: str, database_url: str) -> Served:
     import threading
 
-    from bot.app import build_app
-    from bot.front import build_front
+    from bot.app import build_app, build_front
     from bot.work import Worker
     from handlers.slack.edge import ack_now
     from handlers.web import make_server

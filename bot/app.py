@@ -1,13 +1,16 @@
-"""The composition root: the core from settings and a clock, the edges on top. No module-level state.
+"""The composition root: the core from settings and a clock, the edges on top, and the front that answers
+HTTP (it verifies, keeps each request in the inbox and answers; it builds no listeners). No module-level state.
 
 Only this module and the CLI know the edges exist: they mount them.
 """
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from prometheus_client import CollectorRegistry
 from slack_bolt import App
 from sqlalchemy import Engine
 
@@ -22,8 +25,13 @@ from bot.settings import Settings, secret
 from bot.sweep import Sweeper
 from bot.work import Processor
 from handlers.slack.app import SlackEdge, build_slack
+from handlers.slack.http import SlackFront, slack_routes
 from handlers.slack.oauth import EncryptedInstallationStore
 from handlers.teams.app import TeamsApp
+from handlers.web import Route, StoreCollector, Web
+from store.db import make_engine, ping, upgrade
+from store.inbox import Inbox
+from store.metrics import digest_counts
 from store.replays import guard_effects
 
 
@@ -116,3 +124,56 @@ def build_app(
 def slack_wanted(settings: Settings) -> bool:
     """Slack's edge is built with any Slack setting present, or with none of either platform's."""
     return bool(secret(settings.slack_signing_secret)) or settings.oauth_enabled or not settings.teams_enabled
+
+
+# --- the front: the interpreter that answers HTTP ---------------------------------------------------
+
+
+@dataclass
+class Front:
+    web: Web
+    inbox: Inbox
+    engine: Engine
+
+
+def metrics_registry(inbox: Inbox, engine: Engine, clock: Clock) -> CollectorRegistry:
+    """What /metrics exposes: this process's request metrics (or, under `serve --workers`, every
+    process's, via prometheus-client's multiprocess files) and the database's gauges."""
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.MultiProcessCollector(registry)
+    registry.register(
+        StoreCollector(inbox.depth, lambda: inbox.oldest_age(clock()), lambda: digest_counts(engine))
+    )
+    return registry
+
+
+def build_front(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    engine: Engine | None = None,
+    migrate: bool = True,
+    extra_routes: list[Route] | None = None,
+) -> Front:
+    engine = engine or make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    inbox = Inbox.for_database(engine)
+    oauth = None
+    if settings.oauth_enabled:  # Bolt's install pages are the one thing the front runs Bolt for
+        from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+        oauth = SlackRequestHandler(build_app(settings, clock=clock, engine=engine, migrate=False).app)
+    signing_secret = secret(settings.slack_signing_secret)
+    slack = slack_routes(SlackFront(signing_secret, inbox, clock), oauth) if signing_secret else []
+    multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+    web = Web(
+        [*slack, *(extra_routes or [])],
+        health=lambda: ping(engine),
+        registry=metrics_registry(inbox, engine, clock),
+        own_metrics=not multiprocess,
+    )
+    return Front(web=web, inbox=inbox, engine=engine)

@@ -106,7 +106,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2, drain: 
     if workers > 0 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Before prometheus-client is imported here or in a worker: every process's metrics in one place.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="metbot-metrics-")
-    from bot.front import build_front
+    from bot.app import build_front
     from bot.work import release_dead_workers
     from handlers.web import drain as drain_web
     from handlers.web import make_server

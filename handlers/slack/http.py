@@ -21,7 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from handlers.web import Reply, Request, Route
 
-if TYPE_CHECKING:  # the front is handed the inbox by the composition root (bot/front.py)
+if TYPE_CHECKING:  # the front is handed the inbox by the composition root (bot/app.py)
     from store.inbox import Inbox
 
 log = logging.getLogger("metbot.http")

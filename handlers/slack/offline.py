@@ -13,10 +13,9 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bot.app import Metbot, build_app
+from bot.app import Front, Metbot, build_app, build_front
 from bot.cadence import Cadence
 from bot.clock import TravellingClock, system_clock
-from bot.front import Front, build_front
 from bot.settings import Settings
 from bot.work import Worker
 from handlers.slack.standin import FakeSlack, SlackRequests, SlackSigner
