@@ -166,7 +166,17 @@ def find_control(message: dict[str, Any], label: str, about: str, option: str | 
 
 
 def run_demo(out: TextIO = sys.stdout) -> int:
-    logging.getLogger().setLevel(logging.ERROR)
+    """The story, quietly: the root logger is lowered to ERROR while it runs, and given back after."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        return _run_demo(out)
+    finally:
+        root.setLevel(level)
+
+
+def _run_demo(out: TextIO) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="metbot-demo-") as folder:
         database = sqlite_url(Path(folder))
