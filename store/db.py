@@ -41,6 +41,9 @@ class Sessions:
         return self._write.begin()
 
 
+SQLITE_POOL = 16  # connections kept open per SQLite file engine (more are opened when needed)
+
+
 def make_engine(url: str) -> Engine:
     """SQLite gets WAL, a busy timeout and foreign keys; PostgreSQL a pre-pinged pool."""
     parsed = make_url(url)
@@ -49,8 +52,13 @@ def make_engine(url: str) -> Engine:
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # hide_parameters: an error's message (which gets logged) never quotes the values (names, notes).
+        # No ceiling on connections (max_overflow=-1): a file connection costs microseconds, and a capped
+        # pool can deadlock threads that wait for a connection while holding what its holders wait for.
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            hide_parameters=True,
+            **({"pool_size": SQLITE_POOL, "max_overflow": -1} if database and database != ":memory:" else {}),
         )
 
         @event.listens_for(engine, "connect")

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, event, func, inspect, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.records import KeptRequest
@@ -43,25 +42,6 @@ class Answer:
 
     status: str
     response: str | None
-
-
-def _insert_for(dialect: str) -> Any:
-    module = postgresql if dialect == "postgresql" else sqlite
-    return (
-        module.insert(t)
-        .values(
-            key=bindparam("key"),
-            platform=bindparam("platform"),
-            kind=bindparam("kind"),
-            body=bindparam("body"),
-            headers=bindparam("headers"),
-            status="new",
-            attempts=0,
-            received_at=bindparam("now"),
-        )
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(t.c.id)
-    )
 
 
 _claimable = (
@@ -96,7 +76,6 @@ class Inbox:
     def __init__(self, engine: Engine, main: Engine | None = None) -> None:
         self.engine = engine
         self.main = main or engine
-        self._insert = _insert_for(engine.dialect.name)
         mark = "?" if engine.dialect.name == "sqlite" else "%s"
         self._insert_sql = (
             "INSERT INTO inbox_item (key, platform, kind, body, headers, status, attempts, received_at) "
@@ -137,17 +116,20 @@ class Inbox:
         execution layer cost more than the INSERT itself (benchmarks/RESULTS.md, `ack`).
         """
         params = (key[:200], platform, kind[:64], body, json.dumps(dict(headers)), self._stamp(now))
+        with self._write:  # the lock first, then a connection: the order `_Locked` takes them in
+            return self._insert_row(params)
+
+    def _insert_row(self, params: tuple[Any, ...]) -> int | None:
         raw = self.engine.raw_connection()
         try:
-            with self._write:
-                cursor = raw.cursor()
-                try:
-                    self._begin_raw(cursor)
-                    cursor.execute(self._insert_sql, params)
-                    row = cursor.fetchone()
-                    raw.commit()
-                finally:
-                    cursor.close()
+            cursor = raw.cursor()
+            try:
+                self._begin_raw(cursor)
+                cursor.execute(self._insert_sql, params)
+                row = cursor.fetchone()
+                raw.commit()
+            finally:
+                cursor.close()
         except self._dbapi_error as error:  # the driver's own error, named like SQLAlchemy's for callers
             with contextlib.suppress(Exception):
                 raw.rollback()

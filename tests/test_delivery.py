@@ -34,11 +34,6 @@ def log_contacts(bot: OfflineBot, n: int, user: str = "U0ALICE") -> list[int]:
         return list(session.scalars(select(Contact.id).order_by(Contact.id)))
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known, open: with 50 simultaneous clicks the front's SQLite inbox writes can queue behind the "
-    "in-process worker long enough for some clicks' client to time out (issue 14; see the closing note)",
-)
 def test_fifty_simultaneous_clicks_with_slow_follow_up_work_are_all_acked_within_3s(
     patient_bot: OfflineBot,
 ) -> None:
