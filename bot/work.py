@@ -24,8 +24,7 @@ from store.inbox import Claimed, Inbox
 log = logging.getLogger("metbot.work")
 
 LEASE = timedelta(seconds=60)  # longer than any one request's work (Slack calls time out after 10 s)
-IDLE_FIRST = 0.001  # seconds between polls right after the last row; doubles while idle…
-IDLE_MAX = 0.005  # …up to this: a new row waits at most ~5 ms (a modal's trigger_id lives 3 s)
+IDLE_LOOK = 1.0  # an idle worker looks anyway this often (rows whose retry delay or lease ran out)
 THREADS = 8  # per worker process: the work mostly waits on Slack and the database
 
 
@@ -75,26 +74,26 @@ class Worker:
     def run(self) -> None:
         """Claim and run rows until stopped; then wait for the rows already claimed."""
         pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="metbot-work")
-        delay = IDLE_FIRST
+        arrivals = self.inbox.arrivals()  # woken when a request is kept, instead of polling the table
         try:
             while self._keep_claiming():
                 slots = self._wait_for_slot()
                 if slots == 0:
                     continue
+                mark = arrivals.mark()
                 rows = self._claim(slots)
                 if not rows:
                     if self.stopping.is_set():
                         break  # drained: nothing claimable is left
-                    self.stopping.wait(delay)
-                    delay = min(delay * 2, IDLE_MAX)
+                    arrivals.wait(mark, self.stopping, IDLE_LOOK)
                     continue
-                delay = IDLE_FIRST
                 for row in rows:
                     with self._idle:
                         self._busy += 1
                     pool.submit(self._run_one, row)
         finally:
             pool.shutdown(wait=True)
+            arrivals.close()
 
     def _keep_claiming(self) -> bool:
         if not self.stopping.is_set():

@@ -117,3 +117,46 @@ def test_concurrent_workers_never_take_the_same_row(inbox: Inbox) -> None:
     for thread in threads:
         thread.join()
     assert sorted(taken) == sorted(set(taken)) and len(taken) == 60
+
+
+def test_an_idle_worker_is_woken_by_a_request_kept_elsewhere_not_by_its_idle_look(database_url: str) -> None:
+    # Two engines = two processes' worth of connections: the front's and the worker's.
+    front_engine, worker_engine = make_engine(database_url), make_engine(database_url)
+    upgrade(front_engine)
+    front, worker = Inbox(front_engine), Inbox(worker_engine)
+    arrivals = worker.arrivals()
+    try:
+        mark = arrivals.mark()
+        arrivals.wait(mark, threading.Event(), 0.05)  # nothing kept: it waits out its time, and says nothing
+        woke = threading.Event()
+
+        mark = arrivals.mark()  # before the thread starts: however late it gets to `wait`, it sees the row
+
+        def idle() -> None:
+            arrivals.wait(mark, threading.Event(), 60.0)
+            woke.set()
+
+        waiting = threading.Thread(target=idle)
+        waiting.start()
+        threading.Event().wait(0.2)  # the worker is asleep in `wait` by now
+        assert not woke.is_set()
+        keep(front, "sig:v0=wake")
+        assert woke.wait(30.0), "a kept request did not wake the idle worker"
+        waiting.join()
+        assert [row.key for row in worker.claim("w1", NOW, LEASE)] == ["sig:v0=wake"]
+    finally:
+        arrivals.close()
+        front_engine.dispose()
+        worker_engine.dispose()
+
+
+def test_a_stopping_worker_stops_waiting_at_once(inbox: Inbox) -> None:
+    arrivals = inbox.arrivals()
+    stopping = threading.Event()
+    stopping.set()
+    done = threading.Event()
+    try:
+        threading.Thread(target=lambda: (arrivals.wait(arrivals.mark(), stopping, 60.0), done.set())).start()
+        assert done.wait(30.0)
+    finally:
+        arrivals.close()
