@@ -28,7 +28,8 @@ from handlers.slack.app import SlackEdge, build_slack
 from handlers.slack.http import SlackFront, slack_routes
 from handlers.slack.oauth import EncryptedInstallationStore
 from handlers.teams.app import TeamsApp
-from handlers.web import Route, StoreCollector, Web
+from handlers.teams.front import TeamsFront
+from handlers.web import Reply, Request, Route, StoreCollector, Web
 from store.db import make_engine, ping, upgrade
 from store.inbox import Inbox
 from store.metrics import digest_counts
@@ -70,7 +71,12 @@ class Metbot:
     @property
     def processors(self) -> dict[str, Processor]:
         """Per platform, what a worker runs kept requests through (empty outside a worker)."""
-        return {"slack": self.slack.processor} if self.slack and self.slack.processor else {}
+        processors: dict[str, Processor] = {}
+        if self.slack is not None and self.slack.processor is not None:
+            processors["slack"] = self.slack.processor
+        if self.teams is not None:
+            processors["teams"] = self.teams.process
+        return processors
 
     @property
     def installation_store(self) -> EncryptedInstallationStore | None:
@@ -134,6 +140,13 @@ class Front:
     web: Web
     inbox: Inbox
     engine: Engine
+    teams: TeamsFront | None = None
+
+    def close(self) -> None:
+        """Stop the Teams SDK's loop (if Teams is served) and hand the inbox's connections back."""
+        if self.teams is not None:
+            self.teams.close()
+        self.inbox.close()
 
 
 def metrics_registry(inbox: Inbox, engine: Engine, clock: Clock) -> CollectorRegistry:
@@ -169,11 +182,34 @@ def build_front(
         oauth = SlackRequestHandler(build_app(settings, clock=clock, engine=engine, migrate=False).app)
     signing_secret = secret(settings.slack_signing_secret)
     slack = slack_routes(SlackFront(signing_secret, inbox, clock), oauth) if signing_secret else []
+    teams = TeamsFront(settings, inbox, clock).start() if settings.teams_enabled else None
+    teams_web = (
+        teams_routes(teams, build_core(settings, clock=clock, engine=engine, migrate=False), settings)
+        if teams
+        else []
+    )
     multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
     web = Web(
-        [*slack, *(extra_routes or [])],
+        [*slack, *teams_web, *(extra_routes or [])],
         health=lambda: ping(engine),
         registry=metrics_registry(inbox, engine, clock),
         own_metrics=not multiprocess,
     )
-    return Front(web=web, inbox=inbox, engine=engine)
+    return Front(web=web, inbox=inbox, engine=engine, teams=teams)
+
+
+def teams_routes(teams: TeamsFront, core: Core, settings: Settings) -> list[Route]:
+    """`POST /api/messages` beside `POST /slack/events`, and the signed export links Teams users get."""
+    from bot.downloads import DownloadLinks, key_from
+    from handlers.downloads import PREFIX, download_app
+
+    def activity(request: Request) -> Reply:
+        status, headers, body = teams.handle_activity(request.body, request.headers)
+        kind = headers.get("Content-Type") or headers.get("content-type") or "application/json"
+        return Reply(status, body, kind)
+
+    links = DownloadLinks(key_from(secret(settings.teams_app_password)), core.clock)
+    return [
+        Route("POST", "/api/messages", handler=activity),
+        Route("GET", PREFIX, wsgi=download_app(core, links), prefix=True),
+    ]

@@ -111,8 +111,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2, drain: 
     from handlers.web import drain as drain_web
     from handlers.web import make_server
 
-    teams = start_teams(settings)
-    front = build_front(settings, extra_routes=teams_routes(teams, settings) if teams else None)
+    front = build_front(settings)
     released = release_dead_workers(front.inbox)
     if released:
         log.info("handed back the rows of workers that had died", extra={"rows": released})
@@ -131,39 +130,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 2, drain: 
         answered = drain_web(front.web, server)
         thread.join(timeout=5)
         crew.stop()
-        if teams is not None:
-            teams.close()
+        front.close()
         log.info("stopped", extra={"answered_all": answered})
     return 0
-
-
-def start_teams(settings: Settings) -> Any:
-    """The Teams edge, in the front: its invokes are answered with the updated card, inside Teams' 5 s."""
-    if not settings.teams_enabled:
-        return None
-    from bot.core import build_core
-    from handlers.teams.app import TeamsApp
-
-    return TeamsApp(build_core(settings), settings).start()
-
-
-def teams_routes(teams: Any, settings: Settings) -> list[Any]:
-    """`POST /api/messages` beside `POST /slack/events`, and the export download links."""
-    from bot.downloads import DownloadLinks, key_from
-    from handlers.downloads import PREFIX, download_app
-    from handlers.web import Reply, Request, Route
-
-    def activity(request: Request) -> Reply:
-        status, headers, body = teams.handle_activity(request.body, request.headers)
-        return Reply(
-            status, body, headers.get("Content-Type") or headers.get("content-type") or "application/json"
-        )
-
-    links = DownloadLinks(key_from(secret(settings.teams_app_password)), teams.core.clock)
-    return [
-        Route("POST", "/api/messages", handler=activity),
-        Route("GET", PREFIX, wsgi=download_app(teams.core, links), prefix=True),
-    ]
 
 
 def _stop_on_signals() -> threading.Event:

@@ -7,16 +7,17 @@ keep what Teams tells us about the person (timezone, locale, where to reach them
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.core import Core
 from bot.delivery import Address, Refused, Retryable, Unreachable
 from bot.downloads import DownloadLinks, key_from
 from bot.members import Profile
-from bot.records import Channel, Person, Who
+from bot.records import Channel, KeptRequest, Person, Who
 from bot.results import Button, Files, Form, FormErrors, Input, Refusal, Reply, Section
 from bot.router import Action, Answer, Asked, FormId, Routed, action_of, decode
 from bot.settings import Settings, secret
@@ -83,6 +84,18 @@ class TeamsApp:
 
     def handle_activity(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
         return self.bridge.handle_activity(body, headers)
+
+    def process(self, item: KeptRequest) -> str | None:
+        """A worker's run of an activity the front kept (handlers/teams/front.py): the same edge, replying
+        through the Bot Connector; an invoke's answer is returned for the waiting front."""
+        activity = json.loads(item.body)
+        answer = self.bridge.run(
+            self.edge.respond(activity, Conversation(self.bridge, activity), raise_retryable=True)
+        )
+        if activity.get("type") != "invoke":
+            return None
+        stored = {"status": getattr(answer, "status", 200), "body": getattr(answer, "body", None)}
+        return json.dumps(stored, default=_plain)
 
     # --- the callbacks ------------------------------------------------------------------------------
 
@@ -187,6 +200,24 @@ class TeamsApp:
             if again is not None:
                 return prefilled(again, values), routed.answer
         return as_result(routed)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What the edge needs of a turn when a worker replays a kept activity: `send` in its conversation."""
+
+    bridge: TeamsBridge
+    activity: Mapping[str, Any]
+
+    async def send(self, message: Any) -> str:
+        conversation = self.activity.get("conversation")
+        conversation_id = str(conversation.get("id") or "") if isinstance(conversation, dict) else ""
+        return await self.bridge.reply(str(self.activity.get("serviceUrl") or ""), conversation_id, message)
+
+
+def _plain(value: Any) -> Any:
+    """The SDK's models inside an invoke answer, as the JSON Teams would have been sent."""
+    return value.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 def _name_among(mentions: tuple[Person, ...]) -> Any:

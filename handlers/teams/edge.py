@@ -216,6 +216,11 @@ def picked(data: Mapping[str, Any]) -> dict[str, Any]:
     return plain
 
 
+def activity_of(ctx: Any) -> dict[str, Any]:
+    """The SDK's activity model as the JSON Teams sent (what the edge reads and the inbox keeps)."""
+    return dict(ctx.activity.model_dump(by_alias=True, exclude_none=True, mode="json"))
+
+
 def _invoke(body: Any, status: int = 200) -> Any:
     from microsoft_teams.api import InvokeResponse
 
@@ -257,7 +262,13 @@ class TeamsEdge:
         app.router.add_handler(lambda activity: True, self.turn)
 
     async def turn(self, ctx: Any) -> Any:
-        activity = ctx.activity.model_dump(by_alias=True, exclude_none=True, mode="json")
+        """The SDK's handler: the activity answered in the turn that brought it (tests, one process)."""
+        return await self.respond(activity_of(ctx), ctx)
+
+    async def respond(self, activity: dict[str, Any], ctx: Any, *, raise_retryable: bool = False) -> Any:
+        """Act on one activity; `ctx.send(message)` posts in its conversation. A worker replaying a kept
+        activity passes `raise_retryable`, so a send the connector refused for now is tried again later
+        (the effect is not repeated: bot/replays.py) instead of being apologised for."""
         facts = facts_of(activity)
         if facts.who is None or facts.activity_type not in USED:
             return None  # no user to act for, or an activity the bot does not use: acknowledged, ignored
@@ -266,6 +277,8 @@ class TeamsEdge:
                 await asyncio.to_thread(self.on_seen, facts.who, facts)
             return await self._dispatch(ctx, activity, facts)
         except Exception as error:  # the user gets a kind answer; the log names the failure, not their text
+            if raise_retryable and getattr(error, "retryable", False):
+                raise
             where = {"team": facts.who.workspace, "user": facts.who.user, "action": facts.activity_type}
             log.exception("teams activity failed", extra={**where, "error": type(error).__name__})
             return await self._sorry(ctx, activity)

@@ -6,6 +6,7 @@ Used by the tests and the benchmarks (and the demo later) to drive the real SDK 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -74,7 +75,11 @@ class LoopbackTeams:
 
 class OfflineTeamsBot:
     """The real bot (core, router, Teams edge, sweeps) on SQLite or PostgreSQL with the Teams stand-in,
-    `/api/messages` served over HTTP on loopback: what the Teams tests and the demo drive."""
+    served as `serve` serves it: the front (the SDK checks the token, the activity is kept in the inbox)
+    over HTTP on loopback, and a worker (a thread here) that runs it and replies through the connector.
+    What the Teams tests and the demo drive; `post` returns once the worker has worked off the inbox."""
+
+    SETTLE_SECONDS = 30.0  # the most `post` waits for the worker (a loaded machine may take a while)
 
     def __init__(self, database_url: str, start: Any, *, cadence: Any = None, **settings: Any) -> None:
         from bot.clock import TravellingClock
@@ -88,17 +93,23 @@ class OfflineTeamsBot:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> OfflineTeamsBot:
-        from bot.app import build_app
+        from bot.app import build_app, build_front
+        from bot.clock import system_clock
+        from bot.work import Worker
+        from handlers.web import make_server
 
         self.fake.start()
         settings = loopback_settings(self.fake, database_url=self.database_url, **self._settings)
-        self.metbot = build_app(settings, clock=self.clock, cadence=self.cadence)
+        self.metbot = build_app(settings, clock=self.clock, cadence=self.cadence, worker=True)
         assert self.metbot.teams is not None
         self.metbot.teams.start()
-        self._server = create_server(
-            wsgi_app(self.metbot.teams.handle_activity), host="127.0.0.1", port=0, threads=4
-        )
-        self._thread = threading.Thread(target=self._server.run, daemon=True, name="teams-wsgi")
+        self.front = build_front(settings, clock=self.clock, engine=self.metbot.engine, migrate=False)
+        # Leases are wall-clock business: a test that travels days ahead must not expire a row in flight.
+        self.worker = Worker(self.front.inbox, self.metbot.processors, clock=system_clock)
+        self._worker_thread = threading.Thread(target=self.worker.run, name="metbot-worker", daemon=True)
+        self._worker_thread.start()
+        self._server = make_server(self.front.web, host="127.0.0.1", port=0)
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name="metbot-http")
         self._thread.start()
         return self
 
@@ -107,6 +118,9 @@ class OfflineTeamsBot:
             stop_in_loop(self._server)
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self.worker.stop(drain=0.5)
+        self._worker_thread.join(timeout=30)
+        self.front.close()
         self.metbot.close()
         self.fake.stop()
 
@@ -115,7 +129,15 @@ class OfflineTeamsBot:
         return f"http://127.0.0.1:{self._server.effective_port}{MESSAGING_ENDPOINT}"
 
     def post(self, activity: dict[str, Any] | bytes, forgery: Forgery | None = None) -> tuple[int, Any]:
-        return self.fake.post(self.url, activity, forgery)
+        answer = self.fake.post(self.url, activity, forgery)
+        self.settle()
+        return answer
+
+    def settle(self) -> None:
+        """Wait until the worker has run everything the front kept (each test step sees its replies)."""
+        deadline = time.monotonic() + self.SETTLE_SECONDS
+        while self.front.inbox.depth() and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def sweep(self) -> Any:
         return self.metbot.sweeper.sweep(self.clock())

@@ -40,6 +40,7 @@ REFRESH_MARGIN = 300.0  # seconds before expiry at which a cached outbound token
 ACK_TIMEOUT = 15.0  # the most a request thread waits for the SDK; Teams gives invokes 5 s
 RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 GONE = frozenset({403, 404})
+NOT_KEPT = 503  # a handler's answer when the activity could not be kept (handlers/teams/front.py)
 T = TypeVar("T")
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -339,6 +340,8 @@ class TeamsBridge:
             )
             return _json_answer(200, None)  # the work carries on; the SDK sends its replies itself
         status = int(response["status"])
+        if status == NOT_KEPT:
+            return _json_answer(status, response.get("body"))  # the front could not keep it: Teams retries
         if status >= 500:
             # The token was good (401 comes before any processing): an activity the SDK could not
             # model or route, or a handler that failed after answering the user. Nothing to retry.
@@ -363,6 +366,13 @@ class TeamsBridge:
     def create_conversation(self, service_url: str, tenant: str, user_aad_id: str) -> str:
         """Open (or find) the bot's 1:1 conversation with a user; its conversation id."""
         return self.run(self._guard("create_conversation", self._create(service_url, tenant, user_aad_id)))
+
+    async def reply(self, service_url: str, conversation_id: str, message: Any) -> str:
+        """On the loop: post a message the edge built (a worker answering a kept activity)."""
+        sent = await self._guard(
+            "send", self.app.send(conversation_id, message, service_url=service_url.rstrip("/"))
+        )
+        return str(sent.id)
 
     async def _send(
         self, service_url: str, conversation_id: str, activity: Mapping[str, Any], activity_id: str | None
