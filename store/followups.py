@@ -55,7 +55,8 @@ class ContactRow:
     rhythm_days: int | None = None
     offer_kind: str | None = None  # with `connection`: the traits the cold-risk estimate orders the digest by
     connection: str | None = None
-    meeting_id: int | None = None  # the latest meeting and its next step's date: the digest's "Add to calendar"
+    # The latest meeting and its next step's date: the digest's "Add to calendar".
+    meeting_id: int | None = None
     next_step_due: date | None = None
 
 
