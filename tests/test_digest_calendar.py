@@ -107,6 +107,39 @@ def test_a_next_step_whose_day_has_passed_is_not_offered(bot: OfflineBot) -> Non
     assert "meeting.calendar" not in digest_buttons(later, jane.id)
 
 
+def test_every_digest_item_keeps_to_five_elements_an_actions_block_with_the_button() -> None:
+    """The last call has the most (three buttons and a menu): with "Add to calendar" it is five, Slack's limit."""
+    from bot.cadence import Cadence
+    from bot.digest import DueContact, item_section
+    from handlers.slack.render import section_blocks
+
+    cadence = Cadence()
+    for phase, nudges, asks in (
+        ("follow_up", 0, 0),
+        ("follow_up", 2, 0),
+        ("await_reply", 0, 0),
+        ("check_in", 0, 0),
+    ):
+        item = DueContact(
+            contact_id=7,
+            name="Jane Doe",
+            company=None,
+            phase=phase,
+            due_on=TUE,
+            nudges=nudges,
+            asks=asks,
+            stage="know",
+            snooze_note=None,
+            next_step="send the deck",
+            meeting_id=3,
+            next_step_due=TUE,
+        )
+        section = item_section(item, today=TUE, cadence=cadence)
+        assert any(b.action == "meeting.calendar" and b.value == "3" for b in section.buttons)
+        for block in section_blocks(section):
+            assert len(block.to_dict().get("elements") or []) <= 5
+
+
 # --- Teams ----------------------------------------------------------------------------------------------
 
 MEGAN = TeamsUser("00000000-0000-0000-0000-0000000000a1")

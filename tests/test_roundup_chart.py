@@ -117,6 +117,18 @@ def test_a_retried_roundup_is_posted_and_uploaded_once(shout: OfflineBot) -> Non
     assert [f.file_id for f in charts] == [block["slack_file"]["id"]]
 
 
+def test_a_refused_image_block_still_posts_the_roundup_as_text(shout: OfflineBot) -> None:
+    a_week_of_networking(shout)
+    shout.fake.fail(
+        "chat.postMessage", error="invalid_blocks", times=1, where=lambda a: a.get("channel") == SHOUT
+    )
+    shout.clock.set(MONDAY_9AM)
+    assert shout.metbot.roundups.sweep(shout.clock()).posted == 1
+    [post] = roundup_posts(shout)
+    assert image_blocks(post) == []
+    assert "The team's follow-up and response rates, by week" in message_to_text(post)
+
+
 def test_a_small_team_gets_no_chart_of_its_figures(database_url: str) -> None:
     """The default group size (5): one person's rates and reasons would be theirs alone."""
     with slack_bot(database_url, 5) as small:
