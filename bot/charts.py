@@ -18,7 +18,7 @@ import os
 import tempfile
 import textwrap
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -65,20 +65,32 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def tally(
+    contacts: Iterable[tuple[datetime, bool, bool]],
+    last_week: date,
+    *,
+    weeks: int = 8,
+    timezone: str | None = None,
+) -> list[Week]:
+    """Contacts (met at, followed up, replied) counted by week, the `weeks` weeks up to the one starting
+    `last_week` (Monday to Sunday in `timezone`), oldest first."""
+    tz = zone(timezone)
+    starts = [last_week - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    totals = {s: [0, 0, 0] for s in starts}
+    for created_at, followed_up, replied in contacts:
+        row = totals.get(monday(created_at.astimezone(tz).date()))
+        if row is not None:
+            row[0] += 1
+            row[1] += followed_up
+            row[2] += replied
+    return [Week(s, *totals[s]) for s in starts]
+
+
 def weekly(history: History, now: datetime, *, weeks: int = 8, timezone: str | None = None) -> list[Week]:
     """The last `weeks` weeks (Monday to Sunday, in the member's zone), oldest first, this week included."""
-    tz = zone(timezone)
-    this_week = monday(now.astimezone(tz).date())
-    starts = [this_week - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    totals = {s: [0, 0, 0] for s in starts}
-    for c in history.contacts:
-        week = monday(c.created_at.astimezone(tz).date())
-        if week in totals:
-            row = totals[week]
-            row[0] += 1
-            row[1] += c.first_follow_up_at is not None
-            row[2] += c.replied
-    return [Week(s, *totals[s]) for s in starts]
+    this_week = monday(now.astimezone(zone(timezone)).date())
+    facts = ((c.created_at, c.first_follow_up_at is not None, c.replied) for c in history.contacts)
+    return tally(facts, this_week, weeks=weeks, timezone=timezone)
 
 
 def _pct(rate: float | None) -> str:
@@ -211,3 +223,20 @@ def stats_charts(
             )
         )
     return charts
+
+
+ROUNDUP_RATES_TITLE = "The team's follow-up and response rates"
+ROUNDUP_BREAKDOWN_TITLE = "Why the team's connections stalled this week"
+
+
+def roundup_chart(weeks: Sequence[Week] | None, reasons: Sequence[tuple[str, int]] | None) -> Chart | None:
+    """The roundup's one picture, from team counts only: the rates over the recent weeks when the team
+    may see them (`weeks` is None when too few people), else the week's breakdown mix when that may be
+    shown; None when neither may (or there is nothing to draw)."""
+    if weeks is not None and any(w.contacts for w in weeks):
+        chart = rates_chart(weeks, title=ROUNDUP_RATES_TITLE)
+        return Chart(chart.png, chart.alt, "roundup-rates.png")
+    if reasons:
+        chart = breakdown_chart(reasons, title=ROUNDUP_BREAKDOWN_TITLE)
+        return Chart(chart.png, chart.alt, "roundup-breakdowns.png")
+    return None

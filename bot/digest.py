@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.cadence import Cadence, rhythm_days_for, rhythm_label
-from bot.capture import day_label
+from bot.capture import ADD_TO_CALENDAR, day_label
 from bot.followup import SNOOZES, FollowState, item_kind
 from bot.results import Button, Choice, Reply, Section
 from bot.risk import order_by_risk
@@ -86,6 +86,8 @@ class DueContact:
     offer_kind: str | None = None
     connection: str | None = None
     risk: float = 0.0  # the cold-risk estimate (bot/risk.py): the riskiest are shown first
+    meeting_id: int | None = None  # the latest meeting, named by "Add to calendar"
+    next_step_due: date | None = None
 
     @property
     def state(self) -> FollowState:
@@ -161,6 +163,15 @@ def reason_choice(
     )
 
 
+def calendar_buttons(item: DueContact, today: date) -> tuple[Button, ...]:
+    """ "Add to calendar" when the latest meeting agreed a next step on a day still to come (today counts):
+    the meeting reply's own button, so the same check that the meeting is the clicker's applies."""
+    due = item.next_step_due
+    if item.meeting_id is None or not item.next_step or due is None or due < today:
+        return ()
+    return (Button(ADD_TO_CALENDAR, "Add to calendar", str(item.meeting_id)),)
+
+
 def rest_button(contact_id: int) -> Button:
     return Button(LET_IT_REST, "Let it rest", str(contact_id))
 
@@ -194,6 +205,7 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence, common: str
                 Button(REPLIED_YES, "Yes", cid, style="primary"),
                 Button(REPLIED_NOT_YET, "Not yet", cid),
                 Button(REPLIED_NO, "No", cid),
+                *calendar_buttons(item, today),
             ),
             note=note,
         )
@@ -207,6 +219,7 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence, common: str
                 Button(FOLLOWED_UP, "I followed up", cid, style="primary"),
                 Button(WHY, "I never followed up", f"{cid}:{DEFAULT_STALL_REASON}"),
                 rest_button(item.contact_id),
+                *calendar_buttons(item, today),
             ),
             choice=reason_choice(
                 item.contact_id, "Another reason…", common=common, leave_out=(DEFAULT_STALL_REASON,)
@@ -222,6 +235,7 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence, common: str
             buttons=(
                 Button(FOLLOWED_UP, "I got in touch", cid, style="primary"),
                 Button(WENT_COLD, "Went cold", cid),
+                *calendar_buttons(item, today),
             ),
             choice=rhythm_choice(item.contact_id),
             note=note,
@@ -239,6 +253,7 @@ def item_section(item: DueContact, *, today: date, cadence: Cadence, common: str
         buttons=(
             Button(FOLLOWED_UP, "I followed up", cid, style="primary"),
             Button(WENT_COLD, "Went cold", cid),
+            *calendar_buttons(item, today),
         ),
         choice=snooze_choice(item.contact_id),
         note=" ".join(n for n in (note, reminder) if n) or None,

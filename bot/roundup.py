@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from bot.cadence import zone
+from bot.charts import Week, roundup_chart, tally
 from bot.delivery import (
     Address,
     ChannelUnavailable,
@@ -24,18 +26,19 @@ from bot.delivery import (
     log_counts,
     row_values,
 )
-from bot.results import Person, Place, Reply, Section
+from bot.results import Image, Person, Place, Reply, Section
 from bot.taxonomy import BY_KEY, quoted, tied_first
 from store import referrals
 from store.db import Sessions
 from store.outbox import Lease
-from store.referrals import ClaimedRoundup, Team, WeekFacts
+from store.referrals import ClaimedRoundup, Team, TeamWeeks, WeekFacts
 
 __all__ = ["ChannelUnavailable", "Poster", "Roundups", "owed_week", "post_time", "roundup_reply"]
 
 log = logging.getLogger("metbot.roundup")
 
 ROUNDUP_HOUR = 9
+CHART_WEEKS = 8  # the roundup's chart: the team's rates over the last eight weeks
 GRACE = timedelta(days=2)  # a roundup more than this late (the bot was down) is skipped, not posted stale
 
 
@@ -71,11 +74,69 @@ def _times(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def roundup_reply(facts: WeekFacts, week_start: date, min_group: int = 1) -> Reply | None:
-    """The team's week in counts: referrals, the most generous givers, why connections stalled.
+def roundup_reply(
+    facts: WeekFacts, week_start: date, min_group: int = 1, weeks: Sequence[Week] | None = None
+) -> Reply | None:
+    """The team's week in counts: referrals, the most generous givers, why connections stalled, and a
+    chart of the same kind of figures last (`weeks`: the team's recent rates, None when too few people).
 
     None for a quiet week (nothing to say is better than an empty post).
     """
+    reply = roundup_text(facts, week_start, min_group)
+    picture = chart_section(facts, min_group, weeks) if reply is not None else None
+    if reply is None or picture is None:
+        return reply
+    return replace(reply, sections=(*reply.sections, picture))
+
+
+def stall_reasons_shown(facts: WeekFacts, min_group: int) -> bool:
+    """The week's breakdown counts appear only when at least `min_group` people named them."""
+    return bool(facts.breakdowns) and (min_group <= 1 or facts.classifiers >= min_group)
+
+
+def team_rates(team: TeamWeeks, week_start: date, timezone: str | None, min_group: int) -> list[Week] | None:
+    """The team's weekly rates up to the roundup's week, or None when they come from too few people."""
+    if team.people < max(min_group, 1):
+        return None
+    return tally(team.contacts, week_start, weeks=CHART_WEEKS, timezone=timezone)
+
+
+def chart_span(week_start: date, timezone: str | None) -> tuple[datetime, datetime]:
+    """From the first charted week's Monday to the end of the roundup's week."""
+    start, _ = week_bounds(week_start - timedelta(weeks=CHART_WEEKS - 1), timezone)
+    return start, week_bounds(week_start, timezone)[1]
+
+
+def chart_section(facts: WeekFacts, min_group: int, weeks: Sequence[Week] | None) -> Section | None:
+    """The picture, its alt text the figures drawn; a chart that can't be drawn costs the picture only."""
+    reasons = facts.breakdowns if stall_reasons_shown(facts, min_group) else None
+    try:
+        chart = roundup_chart(weeks, reasons)
+    except Exception:  # matplotlib or Pillow failing: the roundup still goes out as text
+        log.exception("roundup chart not drawn")
+        return None
+    if chart is None:
+        return None
+    return Section(image=Image(chart.png, chart.alt, filename=chart.filename), key="chart")
+
+
+def without_pictures(reply: Reply) -> Reply:
+    """The same roundup with each picture as its alt text: what is posted if the platform refuses the image."""
+    sections = tuple(
+        replace(s, image=None, text=s.image.alt) if s.image is not None else s for s in reply.sections
+    )
+    return replace(reply, sections=sections)
+
+
+def versions(reply: Reply) -> tuple[Version, ...]:
+    """The roundup, then (only if the platform refuses it: a picture it can't show) its text alone."""
+    if any(s.image is not None for s in reply.sections):
+        return (Version(reply), Version(without_pictures(reply)))
+    return (Version(reply),)
+
+
+def roundup_text(facts: WeekFacts, week_start: date, min_group: int = 1) -> Reply | None:
+    """The roundup's words (the figures a screen reader reads); None for a quiet week."""
     if not facts.referrals and not facts.closed and not facts.breakdowns:
         return None
     span = f"week of {week_start:%a} {week_start.day} {week_start:%b}"
@@ -176,28 +237,33 @@ class Roundups:
                     session, Lease(self.worker_id, now, now + self.lease, self.batch)
                 )
                 teams = {t.workspace_id: t for t in referrals.teams(session)} if claimed else {}
-                facts = {}
+                facts, rates = {}, {}
                 for c in claimed:
                     start, end = week_bounds(c.week_start, c.timezone)
                     facts[c.roundup_id] = referrals.week_facts(session, c.workspace_id, start, end)
+                    team_weeks = referrals.team_weeks(
+                        session, c.workspace_id, *chart_span(c.week_start, c.timezone)
+                    )
+                    rates[c.roundup_id] = team_rates(team_weeks, c.week_start, c.timezone, self.min_group)
             for c in claimed:
-                self._post_one(c, teams.get(c.workspace_id), facts[c.roundup_id], now, report)
+                said = roundup_reply(facts[c.roundup_id], c.week_start, self.min_group, rates[c.roundup_id])
+                self._post_one(c, teams.get(c.workspace_id), said, now, report)
             if len(claimed) < self.batch:
                 return
 
     def _post_one(
-        self, c: ClaimedRoundup, team: Team | None, facts: WeekFacts, now: datetime, report: RoundupReport
+        self, c: ClaimedRoundup, team: Team | None, reply: Reply | None, now: datetime, report: RoundupReport
     ) -> None:
-        """One workspace's roundup through the one send path (bot/delivery.py); one team never stops the others."""
+        """One workspace's roundup through the one send path (bot/delivery.py); one team never stops the others.
+        A retry looks for the tagged post first, so the roundup (and its picture) is in the channel once."""
         channel = (team.channel if team else None) or self.default_channel
-        reply = roundup_reply(facts, c.week_start, self.min_group)
         if team is None or channel is None or reply is None:
             self._finish(c.roundup_id, status="skipped", error="quiet week" if team else "workspace gone")
             report.skipped += 1
             return
         job = Job(
             tag=f"roundup-{c.roundup_id}",
-            versions=(Version(reply),),
+            versions=versions(reply),
             retry=c.attempts > 1,
             address=Address(team.platform, team.external_id, channel),
         )

@@ -55,6 +55,9 @@ class ContactRow:
     rhythm_days: int | None = None
     offer_kind: str | None = None  # with `connection`: the traits the cold-risk estimate orders the digest by
     connection: str | None = None
+    # The latest meeting and its next step's date: the digest's "Add to calendar".
+    meeting_id: int | None = None
+    next_step_due: date | None = None
 
 
 def _due_member(m: Member, platform: str, external: str) -> DueMember:
@@ -126,6 +129,8 @@ def _rows(session: Session, contacts: list[Contact]) -> list[ContactRow]:
                 rhythm_days=c.rhythm_days,
                 offer_kind=m.offer_kind if m else None,
                 connection=m.connection if m else None,
+                meeting_id=m.id if m else None,
+                next_step_due=m.next_step_due if m else None,
             )
         )
     return out

@@ -11,7 +11,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from store import outbox
-from store.models import Breakdown, Contact, Member, Referral, Roundup, Workspace
+from store.models import Breakdown, Contact, FollowUp, Meeting, Member, Referral, Roundup, Workspace
 from store.people import insert_ignoring_conflict
 
 # --- contacts a referral names ------------------------------------------------------------------
@@ -215,7 +215,8 @@ def teams(session: Session) -> list[Team]:
         zones = counts.get(w.id)
         # Most members; ties go to the alphabetically first zone, so every replica picks the same one.
         zone = min(zones.items(), key=lambda kv: (-kv[1], kv[0]))[0] if zones else None
-        out.append(Team(w.id, w.platform, w.external_id, w.shoutout_channel, zone))
+        # The channel an admin chose, else the team's own (Teams: General, from the install), as shoutouts do.
+        out.append(Team(w.id, w.platform, w.external_id, w.shoutout_channel or w.default_channel, zone))
     return out
 
 
@@ -350,4 +351,37 @@ def week_facts(
         outside_givers=int(outside),
         breakdowns=tuple((r, int(n)) for r, n in breakdowns),
         classifiers=int(classifiers or 0),
+    )
+
+
+@dataclass(frozen=True)
+class TeamWeeks:
+    """The workspace's contacts first met in a span, as (when, followed up, replied) facts: no name, no id;
+    and how many people they come from (the roundup shows rates only from METBOT_MIN_GROUP people up)."""
+
+    contacts: tuple[tuple[datetime, bool, bool], ...]
+    people: int
+
+
+def team_weeks(session: Session, workspace_id: int, start: datetime, end: datetime) -> TeamWeeks:
+    """Contacts the workspace's members met (not names only known from a referral) created in [start, end)."""
+    members = select(Member.id).where(Member.workspace_id == workspace_id)
+    replied = select(FollowUp.contact_id).where(FollowUp.member_id.in_(members), FollowUp.kind == "replied")
+    met = select(Meeting.contact_id).where(Meeting.member_id.in_(members))
+    rows = session.execute(
+        select(
+            Contact.member_id,
+            Contact.created_at,
+            Contact.first_follow_up_at.is_not(None),
+            Contact.id.in_(replied),
+        ).where(
+            Contact.member_id.in_(members),
+            Contact.id.in_(met),
+            Contact.created_at >= start,
+            Contact.created_at < end,
+        )
+    ).all()
+    return TeamWeeks(
+        contacts=tuple((created, bool(followed), bool(did)) for _, created, followed, did in rows),
+        people=len({member for member, *_ in rows}),
     )

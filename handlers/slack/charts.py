@@ -62,7 +62,12 @@ def upload_chart(
         )
         file_id = str(done["file"]["id"])
         return file_id if _ready(client, file_id, pause) else None
-    except (SlackApiError, SlackClientError, KeyError) as error:
+    except (
+        SlackApiError,
+        SlackClientError,
+        KeyError,
+        OSError,
+    ) as error:  # OSError: the upload URL's HTTPError
         log.warning("chart upload failed", extra={"error": type(error).__name__})
         return None
 

@@ -1,17 +1,21 @@
-"""Slack's side of delivery: the `DigestSender` (DMs) and the channel `Poster`, and Slack's errors sorted
-into the core's typed ones (bot/delivery.py)."""
+"""Slack's side of delivery: the `DigestSender` (DMs) and the channel `Poster` (the roundup, its chart
+uploaded first), and Slack's errors sorted into the core's typed ones (bot/delivery.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.delivery import Address, ChannelUnavailable, Recipient, Refused, Retryable, Unreachable
-from bot.results import Reply
-from handlers.slack.render import message
+from bot.results import Image, Reply
+from handlers.slack.charts import upload_chart
+from handlers.slack.render import NONE_SHOWN, Shown, message
 
 log = logging.getLogger("metbot.slack")
 
@@ -70,6 +74,42 @@ def sorted_error(error: SlackApiError, *, channel_problems: bool) -> Exception:
     return Refused(code)
 
 
+class Uploads:
+    """The pictures (the roundup's chart) uploaded with files_upload_v2 for a post, by workspace and content.
+
+    A post retried in this process reuses the file it uploaded (the file is never shared into a channel:
+    the message's `slack_file` image block shows it), so a retry neither uploads again nor posts twice (the
+    tag finds an earlier post first). An upload that fails leaves the picture's alt text in its place."""
+
+    KEEP = 64
+
+    def __init__(self) -> None:
+        self.file_ids: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def shown(self, client: WebClient, workspace: str, reply: Reply) -> Shown:
+        found: dict[Image, str] = {}
+        for image in (s.image for s in reply.sections if s.image is not None):
+            key = (workspace, hashlib.sha256(image.png).hexdigest())
+            with self.lock:
+                file_id = self.file_ids.get(key)
+            if file_id is None:
+                file_id = upload_chart(
+                    client, image.png, image.alt, filename=image.filename, title=image.title
+                )
+            if file_id is not None:
+                found[image] = file_id
+                self.keep(key, file_id)
+        return found
+
+    def keep(self, key: tuple[str, str], file_id: str) -> None:
+        with self.lock:
+            self.file_ids[key] = file_id
+            self.file_ids.move_to_end(key)
+            while len(self.file_ids) > self.KEEP:
+                self.file_ids.popitem(last=False)
+
+
 class SlackChannelPoster:
     """Posts tagged messages in a workspace's conversation (a team channel, or a DM once opened)."""
 
@@ -77,6 +117,7 @@ class SlackChannelPoster:
 
     def __init__(self, client_for: ClientFor) -> None:
         self.client_for = client_for
+        self.uploads = Uploads()
 
     def client(self, workspace: str) -> WebClient:
         client = self.client_for(workspace)
@@ -86,7 +127,10 @@ class SlackChannelPoster:
 
     def post(self, address: Address, reply: Reply, tag: str) -> str:
         client = self.client(address.workspace)
-        return post_message(client, address.channel, reply, tag, channel_problems=self.channel_problems)
+        shown = self.uploads.shown(client, address.workspace, reply)
+        return post_message(
+            client, address.channel, reply, tag, channel_problems=self.channel_problems, shown=shown
+        )
 
     def find_tagged(self, address: Address, tag: str) -> str | None:
         return tagged_copy(self.client(address.workspace), address.channel, tag)
@@ -111,13 +155,19 @@ class SlackDigestSender(SlackChannelPoster):
 
 
 def post_message(
-    client: WebClient, channel: str, reply: Reply, tag: str | None, *, channel_problems: bool = True
+    client: WebClient,
+    channel: str,
+    reply: Reply,
+    tag: str | None,
+    *,
+    channel_problems: bool = True,
+    shown: Shown = NONE_SHOWN,
 ) -> str:
     """chat.postMessage (tagged with message metadata when `tag` is given); its ts, or a typed error.
     Never retried by slack_sdk on a 5xx or a lost connection (handlers/slack/client.py)."""
     metadata = {"event_type": DIGEST_EVENT, "event_payload": {"key": tag}} if tag else None
     try:
-        answer = client.chat_postMessage(channel=channel, metadata=metadata, **message(reply))
+        answer = client.chat_postMessage(channel=channel, metadata=metadata, **message(reply, shown))
     except SlackApiError as error:
         raise sorted_error(error, channel_problems=channel_problems) from error
     except (SlackClientError, OSError) as error:  # the connection dropped: Slack may have posted

@@ -185,7 +185,8 @@ class TeamsApp:
             return Refusal("That button has expired; please ask again.")
         value = data.get("value")
         payload = decode(action, value if isinstance(value, str) else "")
-        return as_result(self.core.router.handle_action(who, action, payload))
+        routed = self.core.router.handle_action(who, action, payload)
+        return as_result(routed, lambda files: self.download_links(who, files))  # "Add to calendar"
 
     def _submit(self, who: Who, form: FormId, data: dict[str, Any]) -> Result:
         raw_values = data.get("values")
