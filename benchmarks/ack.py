@@ -60,6 +60,7 @@ def ours_server(api_url: str, database_url: str, keep: bool = True, workers: int
     import sys
 
     from bot.app import build_front
+    from bot.cli import worker_process
     from handlers.slack.http import SlackFront
     from handlers.web import Reply, make_server
 
@@ -81,6 +82,7 @@ def ours_server(api_url: str, database_url: str, keep: bool = True, workers: int
             stdin=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
+            preexec_fn=worker_process,  # as serve's crew: signals ignored, niceness 5 behind the front
         )
         for _ in range(workers if keep else 0)
     ]

@@ -162,7 +162,7 @@ class Crew:
             command.append("--tick")  # one minute tick per replica is plenty (the sweep is idempotent)
         # The worker ignores SIGTERM/SIGINT (even while it is still importing): serve stops it by closing
         # its stdin, after the front has answered everything, so nothing acked is left unworked.
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, preexec_fn=_worker_process)
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, preexec_fn=worker_process)
         self.processes[index] = process
         self.started[index] = time.monotonic()
         log.info("worker started", extra={"pid": process.pid, "tick": index == 0})
@@ -200,7 +200,7 @@ class Crew:
 WORKER_NICENESS = 5  # the scheduler favours the front: an ack waits for no one's work (CFS: ~3:1)
 
 
-def _worker_process() -> None:
+def worker_process() -> None:
     """In the worker child before it runs: ignore stop signals, and step back behind the front."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
